@@ -1,0 +1,141 @@
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from markdownx.admin import MarkdownxModelAdmin
+
+from episodes.models import Appearance, Chapter, Episode, PlatformLink, Show, ShowLink, Tag
+
+
+class ShowLinkInline(admin.TabularInline):
+    model = ShowLink
+    extra = 0
+
+
+@admin.register(Show)
+class ShowAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "author", "category", "show_type", "explicit", "updated"]
+    search_fields = ["title", "author", "owner_name"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["podcast_guid", "feed_link", "created", "updated"]
+    autocomplete_fields = ["hosts"]
+    inlines = [ShowLinkInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "subtitle", "description", "cover_art", "hosts"]}),
+        ("People", {"fields": ["author", "owner_name", "owner_email", "copyright"]}),
+        (
+            "Directory listing",
+            {"fields": ["language", "category", "subcategory", "explicit", "show_type", "website"]},
+        ),
+        ("Support", {"fields": ["funding_url", "funding_text"]}),
+        (
+            "Feed",
+            {
+                "fields": [
+                    "feed_link", "podcast_guid", "locked", "complete", "new_feed_url",
+                    "created", "updated",
+                ]
+            },
+        ),
+    ]  # fmt: skip
+
+    @admin.display(description="Feed URL")
+    def feed_link(self, show: Show) -> str:
+        return show.feed_url if show.pk else "—"
+
+    def has_delete_permission(self, request: HttpRequest, obj: Show | None = None) -> bool:
+        # A show with episodes is never deleted from the admin: its feed has subscribers.
+        if obj is not None and obj.episodes.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+class AppearanceInline(admin.TabularInline):
+    model = Appearance
+    extra = 0
+    autocomplete_fields = ["guest"]
+    fields = ["guest", "role", "order"]
+
+
+class PlatformLinkInline(admin.TabularInline):
+    model = PlatformLink
+    extra = 0
+    fields = ["platform", "label", "url"]
+
+
+class ChapterInline(admin.TabularInline):
+    model = Chapter
+    extra = 0
+    fields = ["start_time", "title", "url"]
+
+
+@admin.register(Episode)
+class EpisodeAdmin(MarkdownxModelAdmin):
+    list_display = [
+        "title", "show", "episode_number", "season_number", "status_display", "pub_date",
+        "duration_display",
+    ]  # fmt: skip
+    list_filter = ["show", "status", "season_number", "episode_type", "tags"]
+    list_select_related = ["show"]
+    search_fields = ["title", "summary", "guid", "slug"]
+    date_hierarchy = "pub_date"
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["tags"]
+    readonly_fields = ["guid", "created", "updated"]
+    inlines = [AppearanceInline, PlatformLinkInline, ChapterInline]
+    actions = ["publish", "unpublish"]
+    fieldsets = [
+        (None, {"fields": ["show", "title", "slug", "summary", "show_notes", "tags"]}),
+        ("Publishing", {"fields": ["status", "pub_date", "explicit", "episode_type"]}),
+        ("Numbering", {"fields": ["season_number", "episode_number"]}),
+        (
+            "Audio",
+            {
+                "fields": [
+                    "audio_file",
+                    "audio_url",
+                    "audio_size",
+                    "audio_mime_type",
+                    "duration",
+                    "audio_bitrate",
+                ]
+            },
+        ),
+        ("Artwork and transcript", {"fields": ["cover_art", "cover_art_url", "transcript"]}),
+        ("Identity", {"fields": ["guid", "created", "updated"], "classes": ["collapse"]}),
+    ]
+
+    @admin.display(description="Status", ordering="status")
+    def status_display(self, episode: Episode) -> str:
+        if episode.is_scheduled:
+            return "Scheduled"
+        return episode.get_status_display().split(" ")[0]
+
+    @admin.display(description="Duration", ordering="duration")
+    def duration_display(self, episode: Episode) -> str:
+        return episode.duration_display or "—"
+
+    @admin.action(description="Publish selected episodes (now, unless already dated)")
+    def publish(self, request: HttpRequest, queryset: QuerySet[Episode]) -> None:
+        now = timezone.now()
+        count = 0
+        for episode in queryset.filter(status=Episode.Status.DRAFT):
+            episode.status = Episode.Status.PUBLISHED
+            episode.pub_date = episode.pub_date or now
+            episode.save(update_fields=["status", "pub_date", "updated"])
+            count += 1
+        self.message_user(request, f"Published {count} episode(s).", messages.SUCCESS)
+
+    @admin.action(description="Unpublish selected episodes (back to draft)")
+    def unpublish(self, request: HttpRequest, queryset: QuerySet[Episode]) -> None:
+        count = queryset.filter(status=Episode.Status.PUBLISHED).update(
+            status=Episode.Status.DRAFT, updated=timezone.now()
+        )
+        self.message_user(request, f"Unpublished {count} episode(s).", messages.SUCCESS)
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}

@@ -1,0 +1,241 @@
+"""Load demo content: one show, two seasons, guests, tags, links and a real playable MP3."""
+
+import io
+import secrets
+from datetime import UTC, datetime
+
+import mutagen
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils.text import slugify
+
+from episodes.models import Appearance, Episode, Platform, PlatformLink, Show, ShowLink, Tag
+from guests.models import Guest
+from guests.parsing import parse_guest_line
+from podcast.generate import cover_art, tone_mp3
+
+SAMPLE_NOTES = """\
+In this episode, I'm joined by Dr. Jane Smith and Alex Johnson to discuss the real-world \
+challenges of deploying machine learning models in production environments.
+
+## Episode Highlights
+
+- 02:15 The gap between research and production ML systems
+- 10:40 Common pitfalls in ML deployment pipelines
+- 21:05 Strategies for monitoring model performance in production
+- 30:12 Handling data drift and model degradation
+- 38:50 Building robust ML infrastructure
+- 44:00 The importance of cross-functional collaboration
+
+## About the Guests
+
+**Dr. Jane Smith** is the ML Research Lead at TechCorp, where she bridges the gap between \
+cutting-edge research and practical applications.
+
+**Alex Johnson** is a Senior ML Engineer at AI Solutions with over 8 years of experience \
+deploying ML systems at scale.
+
+## Resources Mentioned
+
+- [MLOps: Continuous delivery and automation pipelines in machine learning](https://example.com/mlops-paper)
+- [Monitoring Machine Learning Models in Production](https://example.com/monitoring-ml)
+- [TensorFlow Extended (TFX)](https://www.tensorflow.org/tfx)
+- [Kubeflow](https://www.kubeflow.org/)
+"""
+
+EPISODES = [
+    {
+        "title": "The Challenges of ML Engineering in Production",
+        "summary": "Discussing real-world challenges of deploying machine learning models in "
+        "production environments.",
+        "pub_date": datetime(2023, 7, 20, 9, 0, tzinfo=UTC),
+        "duration": 45 * 60 + 32,
+        "season": 1,
+        "number": 1,
+        "guests": [
+            "Dr. Jane Smith, ML Research Lead at TechCorp",
+            "Alex Johnson, Senior MLOps Engineer",
+        ],
+        "tags": ["machine learning", "engineering", "production", "MLOps"],
+        "links": {
+            Platform.SPOTIFY: "https://spotify.com/show/example",
+            Platform.APPLE: "https://podcasts.apple.com/podcast/example",
+            Platform.GOOGLE: "https://podcasts.google.com/feed/example",
+            Platform.YOUTUBE: "https://youtube.com/watch?v=example",
+        },
+        "notes": SAMPLE_NOTES,
+    },
+    {
+        "title": "Feature Stores Without the Hype",
+        "summary": "What a feature store really buys a small team, and when a database table "
+        "is enough.",
+        "pub_date": datetime(2023, 8, 3, 9, 0, tzinfo=UTC),
+        "season": 1,
+        "number": 2,
+        "guests": ["Alex Johnson, Senior MLOps Engineer"],
+        "tags": ["MLOps", "data"],
+    },
+    {
+        "title": "Evaluating Language Models Honestly",
+        "summary": "Benchmarks, leaks and the evaluations that predict how a model behaves "
+        "with real users.",
+        "pub_date": datetime(2023, 8, 17, 9, 0, tzinfo=UTC),
+        "season": 1,
+        "number": 3,
+        "guests": ["Dr. Jane Smith, ML Research Lead at TechCorp"],
+        "tags": ["machine learning", "evaluation"],
+    },
+    {
+        "title": "Shipping Models to Phones",
+        "summary": "Quantisation, distillation and the budget of a battery.",
+        "pub_date": datetime(2024, 2, 1, 9, 0, tzinfo=UTC),
+        "season": 2,
+        "number": 1,
+        "guests": ["Priya Natarajan, Mobile ML Engineer at Pocketlabs"],
+        "tags": ["engineering", "edge"],
+    },
+    {
+        "title": "Data Contracts in Practice",
+        "summary": "How teams agree on data before it breaks a model in production.",
+        "pub_date": datetime(2024, 2, 15, 9, 0, tzinfo=UTC),
+        "season": 2,
+        "number": 2,
+        "guests": ["Marco Bianchi, Staff Data Engineer at Railyard"],
+        "tags": ["data", "production"],
+    },
+    {
+        "title": "On-Call for Machine Learning",
+        "summary": "Alerts that mean something, runbooks for drift and the postmortem culture "
+        "ML teams need.",
+        "pub_date": datetime(2024, 3, 1, 9, 0, tzinfo=UTC),
+        "season": 2,
+        "number": 3,
+        "guests": [
+            "Alex Johnson, Senior MLOps Engineer",
+            "Priya Natarajan, Mobile ML Engineer at Pocketlabs",
+        ],
+        "tags": ["production", "MLOps"],
+    },
+]
+
+HOST = "Sam Rivera, Host of Shipping ML"
+
+
+class Command(BaseCommand):
+    help = "Load demo content (safe to run any number of times) and print an editor login."
+
+    @transaction.atomic
+    def handle(self, *args, **options) -> None:
+        host = self._guest(HOST)
+        show, created = Show.objects.get_or_create(
+            slug="shipping-ml",
+            defaults={
+                "title": "Shipping ML",
+                "subtitle": "Machine learning, from notebook to production",
+                "description": "Conversations with the engineers and researchers who take "
+                "machine learning out of the lab and into products people rely on.",
+                "author": "Sam Rivera",
+                "owner_name": "Sam Rivera",
+                "owner_email": "podcast@example.com",
+                "language": "en",
+                "category": "Technology",
+                "copyright": "© 2023–2026 Sam Rivera",
+                "website": "https://example.com",
+                "funding_url": "https://example.com/support",
+            },
+        )
+        if not show.cover_art:
+            show.cover_art.save("shipping-ml.png", ContentFile(cover_art("Shipping ML")))
+        show.hosts.add(host)
+        for platform, url in {
+            Platform.APPLE: "https://podcasts.apple.com/podcast/example",
+            Platform.SPOTIFY: "https://open.spotify.com/show/example",
+            Platform.YOUTUBE: "https://youtube.com/@example",
+        }.items():
+            ShowLink.objects.get_or_create(show=show, platform=platform, defaults={"url": url})
+
+        audio_name = ""
+        for data in EPISODES:
+            episode, _ = Episode.objects.get_or_create(
+                show=show,
+                slug=slugify(data["title"]),
+                defaults={
+                    "title": data["title"],
+                    "summary": data["summary"],
+                    "show_notes": data.get("notes", data["summary"]),
+                    "status": Episode.Status.PUBLISHED,
+                    "pub_date": data["pub_date"],
+                    "season_number": data["season"],
+                    "episode_number": data["number"],
+                },
+            )
+            if not episode.has_audio:
+                audio_name = audio_name or self._save_audio(episode)
+                episode.audio_file.name = audio_name
+                self._read_audio(episode)
+                if "duration" in data:
+                    episode.duration = data["duration"]
+                episode.save()
+            Appearance.objects.get_or_create(episode=episode, guest=host, role=Appearance.Role.HOST)
+            for order, line in enumerate(data["guests"], start=1):
+                Appearance.objects.get_or_create(
+                    episode=episode,
+                    guest=self._guest(line),
+                    role=Appearance.Role.GUEST,
+                    defaults={"order": order},
+                )
+            for name in data["tags"]:
+                tag, _ = Tag.objects.get_or_create(slug=slugify(name), defaults={"name": name})
+                episode.tags.add(tag)
+            for platform, url in data.get("links", {}).items():
+                PlatformLink.objects.get_or_create(
+                    episode=episode, platform=platform, defaults={"url": url}
+                )
+
+        self.stdout.write(
+            f"Demo show “{show.title}” {'created' if created else 'up to date'}: "
+            f"{show.episodes.count()} episodes."
+        )
+        self._editor_login()
+
+    def _guest(self, line: str) -> Guest:
+        parsed = parse_guest_line(line)
+        guest, _ = Guest.objects.get_or_create(
+            slug=parsed.slug,
+            defaults={
+                "name": parsed.name,
+                "title": parsed.title,
+                "organisation": parsed.organisation,
+            },
+        )
+        return guest
+
+    def _save_audio(self, episode: Episode) -> str:
+        episode.audio_file.save("demo-chime.mp3", ContentFile(tone_mp3()), save=False)
+        return episode.audio_file.name
+
+    def _read_audio(self, episode: Episode) -> None:
+        with episode.audio_file.open("rb") as handle:
+            data = handle.read()
+        info = mutagen.File(io.BytesIO(data))
+        episode.audio_size = len(data)
+        episode.audio_mime_type = "audio/mpeg"
+        episode.duration = round(info.info.length)
+        episode.audio_bitrate = info.info.bitrate // 1000
+
+    def _editor_login(self) -> None:
+        user_model = get_user_model()
+        password = secrets.token_urlsafe(12)
+        editor, _ = user_model.objects.get_or_create(
+            username="editor", defaults={"email": "editor@example.com"}
+        )
+        editor.is_staff = True
+        editor.set_password(password)
+        editor.save()
+        editor.groups.add(Group.objects.get(name="Editors"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Editor login: username “editor”, password “{password}”")
+        )

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from episodes import views
+
+app_name = "episodes"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("tags/<slug:slug>/", views.tag_detail, name="tag"),
+    path("<slug:show>/", views.show_detail, name="show"),
+    path("<slug:show>/feed.xml", views.feed, name="feed"),
+    path("<slug:show>/episodes/", views.episode_list, name="list"),
+    path("<slug:show>/episodes/<slug:slug>/", views.episode_detail, name="detail"),
+]

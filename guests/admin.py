@@ -1,0 +1,17 @@
+from django.contrib import admin
+from markdownx.admin import MarkdownxModelAdmin
+
+from guests.models import Guest, GuestLink
+
+
+class GuestLinkInline(admin.TabularInline):
+    model = GuestLink
+    extra = 0
+
+
+@admin.register(Guest)
+class GuestAdmin(MarkdownxModelAdmin):
+    list_display = ["name", "title", "organisation", "updated"]
+    search_fields = ["name", "title", "organisation"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [GuestLinkInline]

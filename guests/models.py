@@ -1,0 +1,76 @@
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from markdownx.models import MarkdownxField
+
+from podcast.uploads import UploadPath
+
+
+class Guest(models.Model):
+    """A person heard on the show: a guest, a host, a producer."""
+
+    name = models.CharField(max_length=128, help_text="As listeners should see it (at most 128).")
+    slug = models.SlugField(max_length=140, unique=True, help_text="Used in the guest's page URL.")
+    title = models.CharField(
+        max_length=200, blank=True, help_text="Job title, e.g. “ML Research Lead”."
+    )
+    organisation = models.CharField(max_length=200, blank=True, help_text="E.g. “TechCorp”.")
+    bio = MarkdownxField(blank=True, help_text="Markdown. Shown on the guest's page.")
+    photo = models.ImageField(
+        upload_to=UploadPath("photos"), blank=True, help_text="JPEG or PNG, any reasonable size."
+    )
+    photo_renditions = models.JSONField(default=dict, blank=True, editable=False)
+    website = models.URLField(max_length=500, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(Lower("name"), name="guest_name_lower_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    upload_folder = "guests"
+
+    def get_absolute_url(self) -> str:
+        return reverse("guests:detail", kwargs={"slug": self.slug})
+
+    @property
+    def affiliation(self) -> str:
+        """“ML Research Lead at TechCorp”, or whichever half is known."""
+        if self.title and self.organisation:
+            return f"{self.title} at {self.organisation}"
+        return self.title or self.organisation
+
+
+class LinkKind(models.TextChoices):
+    MASTODON = "mastodon", "Mastodon"
+    BLUESKY = "bluesky", "Bluesky"
+    X = "x", "X (Twitter)"
+    LINKEDIN = "linkedin", "LinkedIn"
+    GITHUB = "github", "GitHub"
+    YOUTUBE = "youtube", "YouTube"
+    INSTAGRAM = "instagram", "Instagram"
+    OTHER = "other", "Other"
+
+
+class GuestLink(models.Model):
+    Kind = LinkKind
+
+    guest = models.ForeignKey(Guest, on_delete=models.CASCADE, related_name="links")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    url = models.URLField(max_length=500)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["guest", "url"], name="guestlink_unique_url"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=LinkKind.values), name="guestlink_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.url}"

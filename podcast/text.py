@@ -1,0 +1,49 @@
+"""Small text helpers shared by models, feed and importers."""
+
+import re
+
+# Invalid in XML 1.0 (REFERENCE.md): C0 controls except tab, newline and carriage return.
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def strip_control_chars(value: str) -> str:
+    return _CONTROL_CHARS.sub("", value) if value else value
+
+
+def truncate_bytes(value: str, limit: int) -> str:
+    """Cut text to at most `limit` UTF-8 bytes without splitting a character."""
+    encoded = value.encode("utf-8")
+    if len(encoded) <= limit:
+        return value
+    return encoded[:limit].decode("utf-8", errors="ignore")
+
+
+def format_duration(seconds: int | None) -> str:
+    if seconds is None:
+        return ""
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def parse_duration(value: str | int | float | None) -> int | None:
+    """Seconds from `45:32`, `1:02:03`, `2732` or `2732.4`; None when it is not a duration."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return int(value) if value >= 0 else None
+    text = str(value).strip()
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return int(float(text))
+    if not re.fullmatch(r"\d{1,3}(:\d{1,2}){1,2}(\.\d+)?", text):
+        return None
+    parts = text.split(".")[0].split(":")
+    numbers = [int(p) for p in parts]
+    if any(n >= 60 for n in numbers[1:]):
+        return None
+    total = 0
+    for n in numbers:
+        total = total * 60 + n
+    return total

@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from podcast import views
+
+urlpatterns = [
+    path(settings.ADMIN_PATH, admin.site.urls),
+    path("markdownx/", include("podcast.markdownx_urls")),
+    path("healthz", views.healthz, name="healthz"),
+    path("media/<path:path>", views.serve_media, name="media"),
+    path("guests/", include("guests.urls")),
+    path("", include("episodes.urls")),
+]
+
+handler404 = "podcast.views.page_not_found"
+handler500 = "podcast.views.server_error"

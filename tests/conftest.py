@@ -1,0 +1,53 @@
+import pytest
+from django.contrib.auth.models import Group
+
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media_and_static(settings, tmp_path):
+    """Each test writes media to its own folder and needs no collectstatic."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def show(db):
+    return factories.ShowFactory(slug="the-show", title="The Show")
+
+
+@pytest.fixture
+def episode(show):
+    return factories.EpisodeFactory(show=show)
+
+
+@pytest.fixture
+def editor(db, django_user_model):
+    user = django_user_model.objects.create_user(
+        "editor", "editor@example.com", "editor-pass-123", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def editor_client(editor):
+    """A client of its own, so that `client` stays anonymous in the same test."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(editor)
+    return client

@@ -1,0 +1,171 @@
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from episodes.models import Appearance, Episode, PlatformLink, Show, podcast_guid_for
+from tests.factories import (
+    AppearanceFactory,
+    EpisodeFactory,
+    GuestFactory,
+    PlatformLinkFactory,
+    ShowFactory,
+    TagFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def refused(callable_) -> None:
+    with pytest.raises(IntegrityError), transaction.atomic():
+        callable_()
+
+
+def test_duplicate_slug_in_a_show_is_refused_by_the_database(episode):
+    refused(lambda: Episode.objects.create(show=episode.show, title="Other", slug=episode.slug))
+
+
+def test_same_slug_in_another_show_is_fine(episode):
+    other = EpisodeFactory(show=ShowFactory(), slug=episode.slug)
+    assert other.pk
+
+
+def test_duplicate_guid_is_refused_by_the_database(episode):
+    refused(lambda: EpisodeFactory(show=episode.show, guid=episode.guid))
+
+
+def test_guid_is_a_random_uuid_not_derived_from_title_or_slug(show):
+    a = EpisodeFactory(show=show, title="Same", slug="same-a")
+    b = EpisodeFactory(show=show, title="Same", slug="same-b")
+    assert uuid.UUID(a.guid).version == 4
+    assert a.guid != b.guid
+
+
+def test_guid_may_be_a_foreign_string(show):
+    episode = EpisodeFactory(show=show, guid="https://old-host.example/?p=123")
+    episode.refresh_from_db()
+    assert episode.guid == "https://old-host.example/?p=123"
+
+
+def test_guid_survives_title_slug_and_audio_changes(episode):
+    guid = episode.guid
+    episode.title, episode.slug, episode.audio_url = "Renamed", "renamed", "https://x.example/b.mp3"
+    episode.save()
+    episode.refresh_from_db()
+    assert episode.guid == guid
+
+
+def test_published_guid_cannot_be_changed(episode):
+    episode.guid = str(uuid.uuid4())
+    with pytest.raises(ValidationError):
+        episode.save()
+
+
+@pytest.mark.parametrize("field", ["episode_number", "season_number"])
+def test_numbers_must_be_positive(show, field):
+    refused(lambda: EpisodeFactory(show=show, **{field: 0}))
+
+
+def test_published_episode_needs_a_date(show):
+    refused(lambda: EpisodeFactory(show=show, status=Episode.Status.PUBLISHED, pub_date=None))
+
+
+def test_status_outside_choices_is_refused_by_the_database(show):
+    refused(lambda: EpisodeFactory(show=show, status="live"))
+
+
+def test_one_audio_source_only(show):
+    refused(lambda: EpisodeFactory(show=show, audio_file="a.mp3", audio_url="https://x/a.mp3"))
+
+
+def test_one_link_per_platform_but_several_others(episode):
+    PlatformLinkFactory(episode=episode, platform="spotify")
+    refused(lambda: PlatformLinkFactory(episode=episode, platform="spotify"))
+    PlatformLink.objects.create(episode=episode, platform="other", label="Castbox", url="https://a")
+    PlatformLink.objects.create(episode=episode, platform="other", label="Podbean", url="https://b")
+    assert episode.links.count() == 3
+
+
+def test_appearance_is_unique_per_episode_guest_and_role(episode):
+    appearance = AppearanceFactory(episode=episode)
+    refused(lambda: AppearanceFactory(episode=episode, guest=appearance.guest))
+    AppearanceFactory(episode=episode, guest=appearance.guest, role=Appearance.Role.HOST)
+
+
+def test_a_guest_who_appeared_cannot_be_deleted(episode):
+    from django.db.models import ProtectedError
+
+    appearance = AppearanceFactory(episode=episode)
+    with pytest.raises(ProtectedError):
+        appearance.guest.delete()
+
+
+def test_tag_slug_is_unique(db):
+    TagFactory(slug="ml")
+    refused(lambda: TagFactory(slug="ml"))
+
+
+def test_subcategory_must_belong_to_its_category(db):
+    refused(lambda: ShowFactory(category="Technology", subcategory="Books"))
+    show = ShowFactory(category="Arts", subcategory="Books")
+    show.subcategory = "Tech News"
+    with pytest.raises(ValidationError):
+        show.full_clean()
+
+
+def test_podcast_guid_follows_the_uuidv5_rule_and_is_stored_once(settings):
+    settings.SITE_URL = "https://example.com"
+    show = ShowFactory(slug="rule")
+    expected = uuid.uuid5(
+        uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6"), "example.com/rule/feed.xml"
+    )
+    assert show.podcast_guid == expected == podcast_guid_for("https://example.com/rule/feed.xml/")
+    settings.SITE_URL = "https://moved.example.org"
+    show.slug = "renamed"
+    show.save()
+    show.refresh_from_db()
+    assert show.podcast_guid == expected
+
+
+def test_reserved_slug_is_refused_for_shows(db):
+    show = ShowFactory.build(slug="admin")
+    with pytest.raises(ValidationError):
+        show.full_clean()
+
+
+def test_summary_over_4000_bytes_is_refused(episode):
+    episode.summary = "é" * 2001  # 4,002 bytes
+    with pytest.raises(ValidationError, match="4,000 bytes"):
+        episode.full_clean()
+
+
+def test_published_means_published_and_due(show):
+    past = EpisodeFactory(show=show)
+    EpisodeFactory(show=show, draft=True)
+    future = EpisodeFactory(show=show, scheduled=True)
+    assert list(Episode.objects.published()) == [past]
+    assert list(Episode.objects.scheduled()) == [future]
+    assert future.is_scheduled and not future.is_published
+
+
+def test_scheduled_episode_goes_live_at_its_time_without_an_edit(show, monkeypatch):
+    future = EpisodeFactory(show=show, pub_date=timezone.now() + timedelta(hours=1))
+    assert not Episode.objects.published().exists()
+    later = timezone.now() + timedelta(hours=2)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert list(Episode.objects.published()) == [future]
+
+
+def test_guest_affiliation_reads_like_the_sample(db):
+    guest = GuestFactory(name="Dr. Jane Smith", title="ML Research Lead", organisation="TechCorp")
+    assert guest.affiliation == "ML Research Lead at TechCorp"
+
+
+def test_show_with_episodes_is_protected(episode):
+    from django.db.models import ProtectedError
+
+    with pytest.raises(ProtectedError):
+        Show.objects.filter(pk=episode.show.pk).delete()

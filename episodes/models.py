@@ -403,6 +403,20 @@ class Episode(models.Model):
         return self.audio_url
 
     @property
+    def transcript_src(self) -> str:
+        return self.transcript.url if self.transcript else self.transcript_url
+
+    @property
+    def transcript_type(self) -> str:
+        if self.transcript_mime_type:
+            return self.transcript_mime_type
+        name = self.transcript.name if self.transcript else self.transcript_url
+        return "application/x-subrip" if name.lower().endswith(".srt") else "text/vtt"
+
+    def get_chapters_url(self) -> str:
+        return reverse("episodes:chapters", kwargs={"show": self.show.slug, "slug": self.slug})
+
+    @property
     def has_audio(self) -> bool:
         return bool(self.audio_file or self.audio_url)
 

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<slug:show>/feed.xml", views.feed, name="feed"),
     path("<slug:show>/episodes/", views.episode_list, name="list"),
     path("<slug:show>/episodes/<slug:slug>/", views.episode_detail, name="detail"),
+    path("<slug:show>/episodes/<slug:slug>/chapters.json", views.chapters, name="chapters"),
 ]

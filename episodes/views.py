@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_safe
@@ -68,6 +68,23 @@ def episode_detail(request: HttpRequest, show: str, slug: str) -> TemplateRespon
         slug=slug,
     )
     return TemplateResponse(request, "episodes/episode_detail.html", {"episode": episode})
+
+
+@require_safe
+def chapters(request: HttpRequest, show: str, slug: str) -> JsonResponse:
+    """Podcast Index JSON chapters (application/json+chapters)."""
+    episode = get_object_or_404(Episode.objects.published(), show__slug=show, slug=slug)
+    items = [
+        {"startTime": c.start_time, "title": c.title, **({"url": c.url} if c.url else {})}
+        for c in episode.chapters.all()
+    ]
+    if not items:
+        raise Http404("This episode has no chapters")
+    return JsonResponse(
+        {"version": "1.2.0", "chapters": items},
+        content_type="application/json+chapters",
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 @require_safe

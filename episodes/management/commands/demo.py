@@ -1,10 +1,8 @@
 """Load demo content: one show, two seasons, guests, tags, links and a real playable MP3."""
 
-import io
 import secrets
 from datetime import UTC, datetime
 
-import mutagen
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
@@ -16,6 +14,7 @@ from episodes.models import Appearance, Episode, Platform, PlatformLink, Show, S
 from guests.models import Guest
 from guests.parsing import parse_guest_line
 from podcast.generate import cover_art, tone_mp3
+from podcast.media import read_audio
 
 SAMPLE_NOTES = """\
 In this episode, I'm joined by Dr. Jane Smith and Alex Johnson to discuss the real-world \
@@ -219,12 +218,11 @@ class Command(BaseCommand):
 
     def _read_audio(self, episode: Episode) -> None:
         with episode.audio_file.open("rb") as handle:
-            data = handle.read()
-        info = mutagen.File(io.BytesIO(data))
-        episode.audio_size = len(data)
-        episode.audio_mime_type = "audio/mpeg"
-        episode.duration = round(info.info.length)
-        episode.audio_bitrate = info.info.bitrate // 1000
+            info = read_audio(handle)
+        episode.audio_size = info.size
+        episode.audio_mime_type = info.mime_type
+        episode.duration = info.duration
+        episode.audio_bitrate = info.bitrate
 
     def _editor_login(self) -> None:
         user_model = get_user_model()

@@ -128,9 +128,11 @@ class EpisodeAdmin(MarkdownxModelAdmin):
 
     @admin.action(description="Unpublish selected episodes (back to draft)")
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Episode]) -> None:
-        count = queryset.filter(status=Episode.Status.PUBLISHED).update(
-            status=Episode.Status.DRAFT, updated=timezone.now()
-        )
+        count = 0
+        for episode in queryset.filter(status=Episode.Status.PUBLISHED):
+            episode.status = Episode.Status.DRAFT
+            episode.save(update_fields=["status", "updated"])
+            count += 1
         self.message_user(request, f"Unpublished {count} episode(s).", messages.SUCCESS)
 
 

@@ -403,6 +403,13 @@ class Episode(models.Model):
         return self.audio_url
 
     @property
+    def enclosure_url(self) -> str:
+        """Absolute audio URL, as the feed's enclosure needs it."""
+        from podcast.media import absolute_url
+
+        return absolute_url(self.audio_src)
+
+    @property
     def transcript_src(self) -> str:
         return self.transcript.url if self.transcript else self.transcript_url
 

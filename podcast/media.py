@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import IO
 
 import mutagen
+from django.conf import settings
 from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4
 
@@ -54,3 +55,10 @@ def read_audio(handle: IO[bytes]) -> AudioInfo:
         size=size,
         extension=extension,
     )
+
+
+def absolute_url(url: str) -> str:
+    """Storage URLs may be paths (local disk) or full URLs (object storage); apps need full ones."""
+    if not url or "://" in url:
+        return url
+    return settings.SITE_URL + url

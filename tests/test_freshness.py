@@ -1,0 +1,76 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from episodes.freshness import show_stamp, site_stamp
+from tests.factories import (
+    AppearanceFactory,
+    ChapterFactory,
+    EpisodeFactory,
+    PlatformLinkFactory,
+    ShowLinkFactory,
+    TagFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def full_episode(show):
+    episode = EpisodeFactory(show=show)
+    AppearanceFactory(episode=episode)
+    PlatformLinkFactory(episode=episode)
+    ChapterFactory(episode=episode)
+    ShowLinkFactory(show=show)
+    episode.tags.add(TagFactory())
+    show.hosts.add(episode.appearances.first().guest)
+    return episode
+
+
+EDITS = {
+    "episode": lambda e: e.save(),
+    "show": lambda e: e.show.save(),
+    "guest": lambda e: e.appearances.first().guest.save(),
+    "appearance": lambda e: e.appearances.first().delete(),
+    "tag": lambda e: e.tags.first().save(),
+    "tag removed": lambda e: e.tags.clear(),
+    "tag deleted": lambda e: e.tags.first().delete(),
+    "link": lambda e: e.links.first().delete(),
+    "chapter": lambda e: e.chapters.first().save(),
+    "show link": lambda e: e.show.links.first().delete(),
+    "host": lambda e: e.show.hosts.clear(),
+}
+
+
+@pytest.mark.parametrize("edit", EDITS)
+def test_every_visible_edit_changes_the_stamp(full_episode, edit):
+    before = show_stamp(full_episode.show.slug)
+    EDITS[edit](full_episode)
+    assert show_stamp(full_episode.show.slug).etag != before.etag
+
+
+def test_stamp_is_stable_without_edits(full_episode):
+    assert show_stamp(full_episode.show.slug) == show_stamp(full_episode.show.slug)
+    assert site_stamp() == site_stamp()
+
+
+def test_a_scheduled_episode_changes_the_stamp_when_its_time_comes(show, monkeypatch):
+    EpisodeFactory(show=show)
+    EpisodeFactory(show=show, pub_date=timezone.now() + timedelta(hours=1))
+    before = show_stamp(show.slug)
+    later = timezone.now() + timedelta(hours=2)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    after = show_stamp(show.slug)
+    assert after.etag != before.etag
+    assert after.last_modified > before.last_modified
+
+
+def test_stamp_costs_one_query(show, django_assert_num_queries):
+    EpisodeFactory(show=show)
+    with django_assert_num_queries(1):
+        show_stamp(show.slug)
+
+
+def test_unknown_show_has_no_stamp(db):
+    assert show_stamp("nope") is None

@@ -53,10 +53,10 @@ def description_html(text: str) -> str:
         return "".join(f"<p>{escape(part)}</p>" for part in parts if part)
 
     budget = DESCRIPTION_LIMIT
-    html = paragraphs(text)
-    # Escaping and tags add bytes; shrink the text until the HTML fits. Ends: budget falls.
-    while (excess := len(html.encode()) - DESCRIPTION_LIMIT) > 0:
-        budget -= excess
+    html = paragraphs(truncate_bytes(text, budget))
+    # Escaping and tags add bytes: shrink the text until the HTML fits (the budget always falls).
+    while (size := len(html.encode())) > DESCRIPTION_LIMIT:
+        budget = min(budget - 1, budget * DESCRIPTION_LIMIT // size)
         html = paragraphs(truncate_bytes(text, max(budget, 0)))
     return html
 
@@ -185,7 +185,8 @@ class ShowFeed(Feed):
             .select_related("show")
             .annotate(has_chapters=Exists(Chapter.objects.filter(episode=OuterRef("pk"))))
             .prefetch_related(
-                Prefetch("appearances", queryset=Appearance.objects.select_related("guest"))
+                "tags",
+                Prefetch("appearances", queryset=Appearance.objects.select_related("guest")),
             )
         )
         if show.show_type == Show.ShowType.SERIAL:
@@ -242,6 +243,9 @@ class ShowFeed(Feed):
 
     item_guid_is_permalink = False
 
+    def item_categories(self, episode: Episode) -> list[str]:
+        return [tag.name for tag in episode.tags.all()]
+
     def item_pubdate(self, episode: Episode) -> datetime:
         return episode.pub_date
 
@@ -282,7 +286,8 @@ class ShowFeed(Feed):
 
 def build_feed(slug: str, last_modified: datetime, request: HttpRequest) -> bytes | None:
     """The whole feed as one bytes object, in a fixed number of queries; None: no such show."""
-    show = Show.objects.prefetch_related("hosts").filter(slug=slug).first()
+    hosts = Prefetch("hosts", queryset=Guest.objects.order_by("name", "id"))
+    show = Show.objects.prefetch_related(hosts).filter(slug=slug).first()
     if show is None:
         return None
     return ShowFeed(last_modified).get_feed(show, request).writeString("utf-8").encode()

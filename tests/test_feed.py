@@ -469,7 +469,7 @@ def test_a_moved_show_answers_301_to_the_new_feed(client, episode):
         assert response["Location"] == "https://new.example.com/show/feed.xml"
 
 
-HOSTILE = "A\x00b\x08c\x0bd\x1f & ]]> <b>bold</b> 🎙️🚀 مرحبا بالعالم עברית \u202eevil"
+HOSTILE = "A\x02b\x08c\x0bd\x1f & ]]> <b>bold</b> 🎙️🚀 مرحبا بالعالم עברית \u202eevil"
 
 
 def test_hostile_text_never_breaks_the_xml(client, show):

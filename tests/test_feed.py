@@ -420,6 +420,10 @@ EDITS = {
         lambda e: (setattr(e, "title", "Edited title"), e.save()),
         b"<title>Edited title</title>",
     ),
+    "show notes": (
+        lambda e: (setattr(e, "show_notes", "Fresh **notes**"), e.save()),
+        b"<content:encoded>&lt;p&gt;Fresh &lt;strong&gt;notes&lt;/strong&gt;&lt;/p&gt;<",
+    ),
     "show": (
         lambda e: (setattr(e.show, "title", "Edited show"), e.show.save()),
         b"<title>Edited show</title>",

@@ -188,7 +188,7 @@ class ChapterFormSet(forms.BaseInlineFormSet):
     """Chapters start inside the episode, each at its own time."""
 
     def clean(self) -> None:
-        super().clean()
+        # Before the inherited uniqueness check, whose message does not say which time clashes.
         duration = self.instance.duration
         seen: dict[int, str] = {}
         for form in self.forms:
@@ -209,3 +209,4 @@ class ChapterFormSet(forms.BaseInlineFormSet):
                     f"“{seen[start]}” already starts at {format_duration(start)}.",
                 )
             seen.setdefault(start, form.cleaned_data.get("title", ""))
+        super().clean()

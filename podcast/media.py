@@ -247,7 +247,7 @@ class TranscriptInfo:
 
 
 def read_transcript(handle: IO[bytes], filename: str) -> TranscriptInfo:
-    """Validate a WebVTT or SRT transcript and give its text as `[mm:ss] words` lines."""
+    """Validate a WebVTT or SRT transcript and give its text as `[mm:ss] Speaker: words` lines."""
     extension = os.path.splitext(filename)[1].lower().lstrip(".")
     if extension not in TRANSCRIPT_TYPES:
         raise MediaError("Upload the transcript as WebVTT (.vtt) or SubRip (.srt).")
@@ -270,6 +270,9 @@ def read_transcript(handle: IO[bytes], filename: str) -> TranscriptInfo:
     lines = []
     for caption in captions:
         words = " ".join(caption.text.split())
+        voice = getattr(caption, "voice", None)
+        if words and voice:
+            words = f"{' '.join(voice.split())}: {words}"
         if words:
             lines.append(f"[{format_duration(int(caption.start_in_seconds))}] {words}")
     if not lines:

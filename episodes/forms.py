@@ -33,9 +33,11 @@ class ImageUploadField(forms.FileField):
         upload = super().to_python(data)
         if upload is not None:
             try:
-                check_image(upload, artwork=self.artwork)
+                info = check_image(upload, artwork=self.artwork)
             except MediaError as exc:
                 raise ValidationError(str(exc), code="invalid_image") from exc
+            # Object storage keeps the type the browser claimed; the content decides instead.
+            upload.content_type = f"image/{info.format.lower()}"
         return upload
 
 
@@ -116,6 +118,7 @@ class EpisodeAdminForm(forms.ModelForm):
                 self.audio_info = read_audio(upload)
             except MediaError as exc:
                 raise ValidationError(str(exc)) from exc
+            upload.content_type = self.audio_info.mime_type
         return audio
 
     def clean_transcript(self) -> object:
@@ -127,6 +130,7 @@ class EpisodeAdminForm(forms.ModelForm):
                 self.transcript_info = read_transcript(upload, upload.name)
             except MediaError as exc:
                 raise ValidationError(str(exc)) from exc
+            upload.content_type = self.transcript_info.mime_type
         return transcript
 
     def clean(self) -> dict:

@@ -69,6 +69,7 @@ class RangeNotSatisfiable(Exception):
 def parse_range(header: str, size: int) -> tuple[int, int] | None:
     """The byte range (first, last) to send for a Range header, or None to send the whole file.
 
+    If-Range is not honoured (Apple sends none; files never change at a URL anyway).
     Several ranges are answered with the first satisfiable one: still a 206 whose Content-Range
     says exactly what was sent (never a 200, which Apple refuses). A malformed header is ignored,
     as RFC 9110 asks. Raises RangeNotSatisfiable when no range overlaps the file.

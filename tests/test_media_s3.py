@@ -5,6 +5,7 @@ import os
 import socket
 import subprocess
 import sys
+from functools import cache
 
 import boto3
 import pytest
@@ -57,6 +58,7 @@ def s3(s3_endpoint, settings, monkeypatch):
     client.delete_bucket(Bucket=BUCKET)
 
 
+@cache
 def s3_settings(endpoint: str, custom_domain: str = "") -> dict:
     """STORAGES["default"] as podcast/settings.py builds it from the environment."""
     env = {
@@ -95,6 +97,7 @@ def test_admin_upload_lands_in_the_bucket_and_the_enclosure_points_there(
     data.update(show=show.pk, title="On S3", slug="on-s3", status="draft")
     data["audio_file"] = media_files_upload("On S3.mp3", audio)
     data["cover_art"] = media_files_upload("art.png", media_files.art(1400))
+    data["transcript"] = media_files_upload("talk.srt", media_files.SRT.encode())
     response = editor_client.post(reverse("admin:episodes_episode_add"), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     episode = Episode.objects.get(slug="on-s3")
@@ -103,6 +106,11 @@ def test_admin_upload_lands_in_the_bucket_and_the_enclosure_points_there(
     assert episode.enclosure_url == f"{s3_endpoint}/{BUCKET}/{key}"
     assert s3.get_object(Bucket=BUCKET, Key=key)["Body"].read() == audio
     assert (episode.audio_size, episode.duration) == (len(audio), 3)
+    assert s3.head_object(Bucket=BUCKET, Key=key)["ContentType"] == "audio/mpeg"
+    art = s3.head_object(Bucket=BUCKET, Key=episode.cover_art.name)
+    assert art["ContentType"] == "image/png"
+    transcript = s3.head_object(Bucket=BUCKET, Key=episode.transcript.name)
+    assert transcript["ContentType"] == "application/x-subrip"
     rendition = episode.cover_art_renditions["files"]["300"]
     assert s3.head_object(Bucket=BUCKET, Key=rendition)["ContentType"] == "image/webp"
 
@@ -116,6 +124,14 @@ def test_custom_domain_makes_absolute_cdn_enclosure_urls(s3, s3_endpoint, settin
     episode.audio_file.save("x.mp3", media_files_upload("x.mp3", media_files.mp3(2)))
     episode.refresh_from_db()
     assert episode.enclosure_url == f"https://cdn.example.com/{episode.audio_file.name}"
+
+
+def test_files_saved_in_code_get_their_type_from_the_name(s3, episode):
+    from django.core.files.base import ContentFile
+
+    episode.transcript.save("t.srt", ContentFile(media_files.SRT.encode()))
+    head = s3.head_object(Bucket=BUCKET, Key=episode.transcript.name)
+    assert head["ContentType"] == "application/x-subrip"
 
 
 def media_files_upload(name: str, content: bytes):

@@ -177,3 +177,18 @@ def test_x_accel_redirect_quotes_the_name(client, settings):
     (settings.MEDIA_ROOT / "a b#.mp3").write_bytes(b"x")
     response = client.get("/media/a%20b%23.mp3")
     assert response["X-Accel-Redirect"] == "/protected-media/a%20b%23.mp3"
+
+
+@pytest.mark.django_db
+def test_an_uploaded_episode_answers_apples_first_request(client, episode):
+    from django.core.files.base import ContentFile
+
+    from tests.media_files import mp3
+
+    data = mp3(2)
+    episode.audio_url = ""
+    episode.audio_file.save("apple.mp3", ContentFile(data))
+    response = client.get(episode.audio_src, HTTP_RANGE="bytes=0-1")
+    assert response.status_code == 206
+    assert response["Content-Range"] == f"bytes 0-1/{len(data)}"
+    assert body(response) == data[:2]

@@ -38,6 +38,7 @@ class ImageUploadField(forms.FileField):
                 raise ValidationError(str(exc), code="invalid_image") from exc
             # Object storage keeps the type the browser claimed; the content decides instead.
             upload.content_type = f"image/{info.format.lower()}"
+            upload.name = _with_extension(upload.name, "png" if info.format == "PNG" else "jpg")
         return upload
 
 
@@ -56,6 +57,11 @@ class SecondsField(forms.IntegerField):
 
     def prepare_value(self, value: object) -> object:
         return format_duration(value) if isinstance(value, int) else value
+
+
+def _with_extension(name: str, extension: str) -> str:
+    """The name with the extension its content has, so the file is served with the right type."""
+    return f"{os.path.splitext(name)[0]}.{extension}"
 
 
 def _upload(cleaned: object) -> UploadedFile | None:
@@ -119,6 +125,7 @@ class EpisodeAdminForm(forms.ModelForm):
             except MediaError as exc:
                 raise ValidationError(str(exc)) from exc
             upload.content_type = self.audio_info.mime_type
+            upload.name = _with_extension(upload.name, self.audio_info.extension)
         return audio
 
     def clean_transcript(self) -> object:

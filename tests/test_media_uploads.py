@@ -435,3 +435,16 @@ def test_chapters_must_start_inside_the_episode_each_at_its_own_time(editor_clie
     assert "already starts at 0:00" in errors
     assert "after the episode ends (10:00)" in errors
     assert not episode.chapters.exists()
+
+
+def test_stored_name_and_type_follow_the_content_not_the_claimed_name(
+    editor_client, client, new_episode_data
+):
+    new_episode_data["audio_file"] = upload("really-aac.mp3", media_files.m4a(2), "audio/mpeg")
+    new_episode_data["cover_art"] = upload("really-png.jpg", media_files.art(1400), "image/jpeg")
+    response = add_episode(editor_client, new_episode_data)
+    assert response.status_code == 302, form_errors(response)
+    episode = Episode.objects.get(slug="uploaded")
+    assert episode.audio_file.name.endswith(".m4a") and episode.audio_mime_type == "audio/x-m4a"
+    assert episode.cover_art.name.endswith(".png")
+    assert client.head(episode.audio_src)["Content-Type"] == "audio/x-m4a"

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
 
 from episodes.models import Chapter, Episode, Show
 from podcast.media import MediaError, check_image, read_audio, read_transcript
@@ -115,10 +116,9 @@ class EpisodeAdminForm(forms.ModelForm):
         self.audio_info = None
         if upload is not None:
             if upload.size > settings.MAX_AUDIO_UPLOAD_BYTES:
-                limit = settings.MAX_AUDIO_UPLOAD_BYTES // (1024 * 1024)
                 raise ValidationError(
-                    f"The audio file is {upload.size / 1048576:.1f} MB; at most {limit} MB "
-                    "is accepted."
+                    f"The audio file is {filesizeformat(upload.size)}; at most "
+                    f"{filesizeformat(settings.MAX_AUDIO_UPLOAD_BYTES)} is accepted."
                 )
             try:
                 self.audio_info = read_audio(upload)

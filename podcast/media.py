@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from django.db.models.fields.files import FieldFile
+from django.template.defaultfilters import filesizeformat
 from mutagen.mp3 import MP3, HeaderNotFoundError, MPEGFrame
 from mutagen.mp4 import MP4
 from PIL import Image, ImageOps
@@ -141,8 +142,10 @@ def _open_image(handle: IO[bytes]) -> Image.Image:
     if size == 0:
         raise MediaError("The image file is empty (0 bytes).")
     if size > settings.MAX_IMAGE_UPLOAD_BYTES:
-        limit = settings.MAX_IMAGE_UPLOAD_BYTES // (1024 * 1024)
-        raise MediaError(f"The image is {size / 1048576:.1f} MB; at most {limit} MB is accepted.")
+        raise MediaError(
+            f"The image is {filesizeformat(size)}; at most "
+            f"{filesizeformat(settings.MAX_IMAGE_UPLOAD_BYTES)} is accepted."
+        )
     head = handle.read(256).lstrip().lower()
     handle.seek(0)
     if head.startswith((b"<svg", b"<?xml", b"<!doctype svg")) or b"<svg" in head:
@@ -255,7 +258,10 @@ def read_transcript(handle: IO[bytes], filename: str) -> TranscriptInfo:
     if size == 0:
         raise MediaError("The transcript file is empty (0 bytes).")
     if size > settings.MAX_TRANSCRIPT_UPLOAD_BYTES:
-        raise MediaError(f"The transcript is {size:,} bytes; that is too large for a transcript.")
+        raise MediaError(
+            f"The transcript is {filesizeformat(size)}; at most "
+            f"{filesizeformat(settings.MAX_TRANSCRIPT_UPLOAD_BYTES)} is accepted."
+        )
     try:
         text = handle.read().decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -137,7 +137,7 @@ class ImageInfo:
 
 
 def _open_image(handle: IO[bytes]) -> Image.Image:
-    """Open and fully decode a JPEG or PNG; anything else, a bomb or a damaged file is refused."""
+    """Open a JPEG or PNG (headers only); anything else or a decompression bomb is refused."""
     size = _size(handle)
     if size == 0:
         raise MediaError("The image file is empty (0 bytes).")
@@ -155,7 +155,6 @@ def _open_image(handle: IO[bytes]) -> Image.Image:
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image = Image.open(handle, formats=["JPEG", "PNG"])
-            image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise MediaError(
                 "The image has far too many pixels to be processed safely "
@@ -163,10 +162,21 @@ def _open_image(handle: IO[bytes]) -> Image.Image:
             ) from exc
         except Image.UnidentifiedImageError as exc:
             raise MediaError("Only JPEG and PNG images are accepted.") from exc
-        except Exception as exc:  # truncated or corrupt data raises OSError, SyntaxError, ...
+        except Exception as exc:  # corrupt headers raise OSError, SyntaxError, struct.error, ...
             raise MediaError("The image is damaged or incomplete; export it again.") from exc
         finally:
             handle.seek(0)
+    return image
+
+
+def _decode(image: Image.Image, handle: IO[bytes]) -> Image.Image:
+    """Decode every pixel: only then does a truncated or corrupt file show itself."""
+    try:
+        image.load()
+    except Exception as exc:  # Pillow raises OSError, SyntaxError, ValueError on damaged data
+        raise MediaError("The image is damaged or incomplete; export it again.") from exc
+    finally:
+        handle.seek(0)
     return image
 
 
@@ -193,6 +203,8 @@ def check_image(handle: IO[bytes], *, artwork: bool) -> ImageInfo:
         raise MediaError(
             f"The photo is {width}×{height} px; use at least {PHOTO_MIN_PX} px on each side."
         )
+    # Size and colour are read from the headers; decoding comes last, for what passed them.
+    _decode(image, handle)
     return info
 
 
@@ -200,7 +212,8 @@ def make_renditions(field_file: FieldFile, widths: tuple[int, ...]) -> dict:
     """Smaller WebP copies next to the original: {"source": name, "files": {width: name}}."""
     storage: Storage = field_file.storage
     with storage.open(field_file.name, "rb") as handle:
-        image = _open_image(io.BytesIO(handle.read()))
+        original = io.BytesIO(handle.read())
+    image = _decode(_open_image(original), original)
     image = ImageOps.exif_transpose(image)
     if image.mode not in ("RGB", "RGBA"):
         image = image.convert("RGBA" if "A" in image.mode or image.mode == "P" else "RGB")

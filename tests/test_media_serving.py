@@ -121,12 +121,17 @@ def test_large_files_are_sent_in_chunks(client, settings):
         ("a.JPG", "image/jpeg"),
         ("a.webp", "image/webp"),
         ("a.unknownext", "application/octet-stream"),
+        ("a.html", "application/octet-stream"),
+        ("a.svg", "application/octet-stream"),
     ],
 )
 def test_content_types(client, settings, name, content_type):
     settings.MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
     (settings.MEDIA_ROOT / name).write_bytes(b"x")
-    assert client.get(f"/media/{name}")["Content-Type"] == content_type
+    response = client.get(f"/media/{name}")
+    assert response["Content-Type"] == content_type
+    inline = content_type != "application/octet-stream"
+    assert response.get("Content-Disposition") == (None if inline else "attachment")
 
 
 @pytest.mark.parametrize(

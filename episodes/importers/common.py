@@ -272,7 +272,7 @@ class EpisodeWriter:
             ItemError, ValidationError, DatabaseError, MediaError, FetchError, OSError, ValueError
         ) as exc:  # fmt: skip
             saver.discard()
-            self.report.fail(where, _message(exc))
+            self.report.fail(where, error_message(exc))
             return
         self.report.count(outcome)
 
@@ -345,8 +345,8 @@ class EpisodeWriter:
             setattr(episode, name, getattr(data, name))
         if data.guid is not None:
             episode.guid = data.guid
-        if data.duration is not None:
-            episode.duration = data.duration
+        if data.duration is not None and data.audio_file is None:
+            episode.duration = data.duration  # a copied file's own length wins
         self._audio(episode, data, saver)
         self._art(episode, data, saver, where)
         episode.full_clean()
@@ -370,10 +370,11 @@ class EpisodeWriter:
                 return
             with data.audio_file.open() as handle:
                 info = read_audio(handle)
-                if self.dry_run or _same_content(episode.audio_file, handle):
+                if self.dry_run:
                     return
-                name = data.audio_file.name.rsplit("/", 1)[-1].rsplit(".", 1)[0] or "audio"
-                saver.save(episode.audio_file, f"{name}.{info.extension}", handle)
+                if not _same_content(episode.audio_file, handle):
+                    name = data.audio_file.name.rsplit("/", 1)[-1].rsplit(".", 1)[0] or "audio"
+                    saver.save(episode.audio_file, f"{name}.{info.extension}", handle)
             episode.audio_url = ""
             episode.audio_size = info.size
             episode.audio_mime_type = info.mime_type
@@ -432,7 +433,7 @@ class EpisodeWriter:
             link.delete()
 
 
-def _message(exc: Exception) -> str:
+def error_message(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         if hasattr(exc, "error_dict"):
             return "; ".join(

@@ -42,6 +42,7 @@ from .common import (
     Person,
     Report,
     clean_text,
+    error_message,
     guest_for,
     http_url,
     save_art,
@@ -116,8 +117,7 @@ def import_feed(source: str, fetcher: Fetcher, report: Report, options: FeedOpti
             show = reader.show(saver)
     except (ValidationError, DatabaseError, ItemError, FetchError, OSError) as exc:
         saver.discard()
-        message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-        report.fail(f"{origin} (channel)", message)
+        report.fail(f"{origin} (channel)", error_message(exc))
         return None
     writer = EpisodeWriter(show, report, dry_run=options.dry_run)
     for index, (item, entry) in enumerate(
@@ -242,7 +242,13 @@ class FeedReader:
             show.funding_text = clean_text(funding.text)[:128] or show.funding_text
         if _text(channel, f"{{{ITUNES}}}new-feed-url"):
             self.report.warn(where, "itunes:new-feed-url not imported: it would move our feed")
-        show.full_clean(exclude=["cover_art"])
+        exclude = ["cover_art"]
+        if not show.owner_email:
+            exclude.append("owner_email")
+            self.report.warn(
+                where, "no itunes:owner e-mail; add one in the admin (Apple and Spotify need it)"
+            )
+        show.full_clean(exclude=exclude)
         show.save()
         hosts = [p for p in self._people(channel, where) if p.role == Role.HOST]
         if hosts:

@@ -294,7 +294,8 @@ def test_import_into_a_chosen_show_keeps_its_podcast_guid(show):
 def test_addresses_that_are_not_public():
     for address in (
         "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1",
-        str(ipaddress.IPv4Address(0)), "224.0.0.1", "240.0.0.1", "::1", "fe80::1", "fc00::1", "::ffff:127.0.0.1",
+        str(ipaddress.IPv4Address(0)), "224.0.0.1", "240.0.0.1", "::1", "fe80::1", "fc00::1",
+        "::ffff:127.0.0.1",
     ):  # fmt: skip
         assert not is_public_address(ipaddress.ip_address(address)), address
     assert is_public_address(ipaddress.ip_address("93.184.216.34"))

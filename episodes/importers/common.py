@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO
 
+import lxml.html
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -14,6 +15,7 @@ from django.core.validators import URLValidator
 from django.db import DatabaseError, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils.text import slugify
+from lxml import etree
 from PIL import Image, UnidentifiedImageError
 
 from episodes.models import Appearance, Episode, Platform, PlatformLink, Role, Show, Tag
@@ -124,6 +126,19 @@ def http_url(value: object, max_length: int = 1000) -> str:
     except ValidationError:
         return ""
     return url
+
+
+def html_to_text(html: str) -> str:
+    """Plain text of an HTML fragment (descriptions become the plain-text summary)."""
+    if not html.strip():
+        return ""
+    try:
+        document = lxml.html.fragment_fromstring(html, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return clean_text(html)
+    for bad in document.xpath("//script|//style"):
+        bad.drop_tree()
+    return clean_text(" ".join(document.text_content().split()))
 
 
 def slug_for(text: str, max_length: int) -> str:

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import IO
 
 import feedparser
-import lxml.html
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import DatabaseError, transaction
@@ -44,6 +43,7 @@ from .common import (
     clean_text,
     error_message,
     guest_for,
+    html_to_text,
     http_url,
     save_art,
     slug_for,
@@ -156,19 +156,6 @@ def _text(element: etree._Element, path: str) -> str:
 
 def _yes(value: str) -> bool:
     return value.strip().lower() in ("yes", "true", "explicit")
-
-
-def html_to_text(html: str) -> str:
-    """Plain text of an HTML fragment (descriptions become the plain-text summary)."""
-    if not html.strip():
-        return ""
-    try:
-        document = lxml.html.fragment_fromstring(html, create_parent="div")
-    except (etree.ParserError, ValueError):
-        return clean_text(html)
-    for bad in document.xpath("//script|//style"):
-        bad.drop_tree()
-    return clean_text(" ".join(document.text_content().split()))
 
 
 class FeedReader:

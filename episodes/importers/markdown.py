@@ -22,6 +22,7 @@ from .common import (
     Person,
     Report,
     clean_text,
+    html_to_text,
     http_url,
     slug_for,
 )
@@ -118,7 +119,7 @@ def read_episode(path: Path, report: Report, *, media_root: Path | None = None) 
         title=title[:255],
         slug=slug_for(clean_text(meta.get("slug")) or stem, 200),
         guid=guid,
-        summary=clean_text(meta.get("description")),
+        summary=html_to_text(clean_text(meta.get("description"))),
         show_notes=_notes(post.content, title),
         status=Episode.Status.DRAFT if draft else Episode.Status.PUBLISHED,
         pub_date=pub_date,

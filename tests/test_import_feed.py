@@ -13,9 +13,16 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from episodes.importers.fetch import Fetcher, FetchError, is_public_address
-from episodes.models import Appearance, Episode, Show
+from episodes.models import Appearance, Episode, Show, Tag
 from guests.models import Guest
 from podcast.generate import cover_art, tone_mp3
+from tests.factories import (
+    AppearanceFactory,
+    EpisodeFactory,
+    GuestFactory,
+    ShowFactory,
+    TagFactory,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 FEED = FIXTURES / "feed.xml"
@@ -165,15 +172,14 @@ def test_items_become_episodes_with_guids_exactly_as_written():
 def test_people_become_guests_with_roles_under_both_namespace_uris():
     run(str(FEED))
     baker = Episode.objects.get(slug="the-baker-at-3-am")
+    # The channel's host, restated on every item, is the show's host rather than an appearance.
     assert list(baker.appearances.values_list("guest__name", "role")) == [
-        ("Rosa Night", Appearance.Role.HOST),
         ("Marta Baker", Appearance.Role.GUEST),
         ("Li Wei", Appearance.Role.PRODUCER),
     ]
     nurses = Episode.objects.get(slug="night-nurses")
     assert list(nurses.appearances.values_list("guest__name", "role")) == [
         ("Marta Baker", Appearance.Role.GUEST),
-        ("Rosa Night", Appearance.Role.HOST),
     ]
     assert Guest.objects.count() == 3
     assert Guest.objects.get(name="Marta Baker").website == "https://bakery.example.com"
@@ -406,3 +412,83 @@ def test_show_art_is_copied_when_it_conforms(server, tmp_path):
     out, _ = run(str(source), "--allow-private")
     show.refresh_from_db()
     assert out.startswith("0 created, 0 updated, 3 unchanged")
+
+
+# The round trip: our own feed, imported into an empty site, gives the same podcast.
+
+
+def podcast_as_seen(show: Show) -> dict:
+    episodes = show.episodes.published().order_by("pub_date", "id")
+    return {
+        "show": (
+            show.title, str(show.podcast_guid), show.language, show.category, show.subcategory,
+            show.explicit, show.show_type, show.author, show.owner_email,
+            sorted(show.hosts.values_list("name", flat=True)),
+        ),
+        "episodes": [
+            (
+                e.guid, e.title, e.pub_date, e.duration, e.episode_number, e.season_number,
+                e.episode_type, e.explicit, e.audio_src, e.audio_size, e.audio_mime_type,
+                e.summary, sorted(e.tags.values_list("name", flat=True)),
+                list(e.appearances.values_list("guest__name", "role")),
+            )
+            for e in episodes
+        ],
+    }  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_round_trip_through_our_own_feed(client, tmp_path):
+    show = ShowFactory(
+        slug="shipping-ml", title="Shipping ML", language="en-gb", category="Science",
+        subcategory="Physics", explicit=True, show_type="serial", owner_email="sam@example.com",
+    )  # fmt: skip
+    host = GuestFactory(name="Sam Rivera", slug="sam-rivera")
+    show.hosts.add(host)
+    jane = GuestFactory(name="Dr. Jane Smith", slug="dr-jane-smith")
+    alex = GuestFactory(name="Alex Johnson", slug="alex-johnson")
+    mlops, data = TagFactory(name="MLOps", slug="mlops"), TagFactory(name="data", slug="data")
+    first = EpisodeFactory(
+        show=show, title="The Challenges of ML Engineering", guid="Tag:Example,2023:1",
+        pub_date=datetime(2023, 7, 20, 9, 0, 17, tzinfo=UTC), duration=2732,
+        episode_number=1, season_number=1, explicit=True,
+    )  # fmt: skip
+    second = EpisodeFactory(
+        show=show, title="Feature Stores & <Friends>", pub_date=datetime(2023, 8, 3, tzinfo=UTC),
+        duration=3723, episode_number=2, season_number=1, episode_type="bonus",
+    )  # fmt: skip
+    EpisodeFactory(
+        show=show, title="Trailer", pub_date=datetime(2024, 1, 1, tzinfo=UTC), duration=59,
+        episode_type="trailer", season_number=2, episode_number=None,
+    )  # fmt: skip
+    EpisodeFactory(show=show, draft=True, title="Not in the feed")
+    AppearanceFactory(episode=first, guest=host, role=Appearance.Role.HOST)
+    AppearanceFactory(episode=first, guest=jane, role=Appearance.Role.GUEST)
+    AppearanceFactory(episode=first, guest=alex, role=Appearance.Role.CO_HOST)
+    AppearanceFactory(episode=second, guest=alex, role=Appearance.Role.GUEST)
+    first.tags.add(mlops, data)
+    second.tags.add(data)
+    before = podcast_as_seen(show)
+
+    response = client.get(show.get_feed_path())
+    assert response.status_code == 200
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes(b"".join(response) if response.streaming else response.content)
+
+    # An empty site.
+    Episode.objects.all().delete()
+    Show.objects.all().delete()
+    Guest.objects.all().delete()
+    Tag.objects.all().delete()
+
+    out, _ = run(str(feed))
+    assert out.startswith("3 created, 0 updated, 0 unchanged, 0 failed")
+    imported = Show.objects.get()
+    assert imported.slug == "shipping-ml"
+    after = podcast_as_seen(imported)
+    # The host restated on the first episode is the show's host on both sides.
+    before["episodes"][0][-1].remove(("Sam Rivera", "host"))
+    assert after == before
+
+    out, _ = run(str(feed))
+    assert out.startswith("0 created, 0 updated, 3 unchanged, 0 failed")

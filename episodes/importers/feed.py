@@ -172,6 +172,13 @@ class FeedReader:
         self.fetcher = fetcher
         self.report = report
         self.options = options
+        # Feeds restate the show's hosts on every item (item persons replace the channel's);
+        # those are the show's hosts, not appearances of their own.
+        self.host_slugs = {
+            slug_for(p.line.name, 140)
+            for p in self._people(channel, "channel", warn=False)
+            if p.role == Role.HOST
+        }
 
     # The channel
 
@@ -379,7 +386,14 @@ class FeedReader:
             episode_type=self._episode_type(item),
             explicit=_yes(_text(item, f"{{{ITUNES}}}explicit")),
             duration=self._duration(item, where),
-            people=self._people(item, where) or None,
+            people=[
+                person
+                for person in self._people(item, where)
+                if not (
+                    person.role == Role.HOST and slug_for(person.line.name, 140) in self.host_slugs
+                )
+            ]
+            or None,
             tags=[clean_text(c.text)[:100] for c in item.findall("category") if clean_text(c.text)]
             or None,
         )
@@ -449,7 +463,7 @@ class FeedReader:
             self.report.warn(where, f"duration {raw!r} not understood; left empty")
         return seconds
 
-    def _people(self, element: etree._Element, where: str) -> list[Person]:
+    def _people(self, element: etree._Element, where: str, warn: bool = True) -> list[Person]:
         people = []
         for person in _findall(element, "person"):
             name = clean_text(person.text)[:128]
@@ -457,7 +471,10 @@ class FeedReader:
                 continue
             role = (person.get("role") or "host").strip().lower()
             if role not in Role.values:
-                self.report.warn(where, f"person {name!r} has role {role!r}, which we do not keep")
+                if warn:
+                    self.report.warn(
+                        where, f"person {name!r} has role {role!r}, which we do not keep"
+                    )
                 continue
             people.append(
                 Person(

@@ -375,3 +375,13 @@ def test_an_existing_episode_of_the_show_is_matched_by_slug(tmp_path):
     assert out.startswith("0 created, 1 updated")
     existing.refresh_from_db()
     assert existing.title == "Seven, revised"
+
+
+@pytest.mark.django_db
+def test_folder_per_episode_takes_the_folder_name_and_a_slug_key_wins(tmp_path):
+    write(tmp_path / "episodes" / "first-steps", "index.md", "title: First\npubDate: 2024-01-01")
+    write(tmp_path / "episodes", "x.md", "title: Second\npubDate: 2024-01-02\nslug: second-one")
+    write(tmp_path / "episodes", "notes.txt", "not markdown")
+    out, _ = run(tmp_path / "episodes")
+    assert out.startswith("2 created, 0 updated, 0 unchanged, 0 failed")
+    assert sorted(Episode.objects.values_list("slug", flat=True)) == ["first-steps", "second-one"]

@@ -460,8 +460,10 @@ def error_message(exc: Exception) -> str:
 
 @contextmanager
 def dry_run_guard(dry_run: bool) -> Iterator[None]:
-    """Everything inside is rolled back at the end when `dry_run` is set."""
+    """In a dry run everything inside is rolled back; otherwise each item commits on its own."""
+    if not dry_run:
+        yield
+        return
     with transaction.atomic():
         yield
-        if dry_run:
-            transaction.set_rollback(True)
+        transaction.set_rollback(True)

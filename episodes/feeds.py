@@ -4,6 +4,7 @@
 `build_feed` turns one show into the bytes the view caches and serves.
 """
 
+import hashlib
 import mimetypes
 import re
 from datetime import datetime
@@ -12,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils import feedgenerator
@@ -28,6 +30,8 @@ PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 DESCRIPTION_LIMIT = 4000  # bytes, Apple's limit
 CAPTION_TYPES = {"text/vtt", "application/x-subrip"}
+# Part of every cache key of the feed and its pieces: bump it when the output changes.
+FEED_FORMAT = 1
 
 
 def _clean(value: Any) -> Any:
@@ -69,6 +73,22 @@ def _person(guest: Guest, role: str, group: str) -> dict[str, str]:
         "href": settings.SITE_URL + guest.get_absolute_url(),
         "img": absolute_url(guest.photo.url) if guest.photo else "",
     }
+
+
+def _rendered_notes(episodes: list[Episode]) -> dict[str, str]:
+    """Show notes as sanitised HTML, keyed by their markdown.
+
+    Rendering is most of the cost of a build, so each text is rendered once and kept in the
+    cache under a hash of itself: an edit changes the hash, so nothing stale is ever read.
+    """
+    keys = {
+        f"notes:{FEED_FORMAT}:{hashlib.sha256(e.show_notes.encode()).hexdigest()}": e.show_notes
+        for e in episodes
+    }
+    found = cache.get_many(list(keys))
+    missing = {key: str(render(keys[key])) for key in keys.keys() - found.keys()}
+    cache.set_many(missing)
+    return {keys[key]: html for key, html in (found | missing).items()}
 
 
 class PodcastFeedGenerator(feedgenerator.Rss201rev2Feed):
@@ -178,7 +198,12 @@ class ShowFeed(Feed):
         self.host_ids = {host.pk for host in obj.hosts.all()}
         return super().get_feed(obj, request)
 
-    def items(self, show: Show) -> QuerySet[Episode]:
+    def items(self, show: Show) -> list[Episode]:
+        episodes = list(self._episodes(show))
+        self.notes = _rendered_notes(episodes)
+        return episodes
+
+    def _episodes(self, show: Show) -> QuerySet[Episode]:
         episodes = (
             Episode.objects.published()
             .filter(show=show)
@@ -232,7 +257,7 @@ class ShowFeed(Feed):
         return episode.title
 
     def item_description(self, episode: Episode) -> str:
-        text = episode.summary or unescape(strip_tags(render(episode.show_notes)))
+        text = episode.summary or unescape(strip_tags(self.notes[episode.show_notes]))
         return description_html(text)
 
     def item_link(self, episode: Episode) -> str:
@@ -268,9 +293,8 @@ class ShowFeed(Feed):
             for a in episode.appearances.all()
             if not (a.role == Role.HOST and a.guest_id in self.host_ids)
         ]
-        notes = render(episode.show_notes)
         return {
-            "content_encoded": notes,
+            "content_encoded": self.notes[episode.show_notes],
             "duration": episode.duration,
             "episode_type": episode.episode_type,
             "season": episode.season_number,

@@ -19,14 +19,12 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 from django.views.decorators.http import condition, require_safe
 
-from episodes.feeds import PodcastFeedGenerator, build_feed
+from episodes.feeds import FEED_FORMAT, PodcastFeedGenerator, build_feed
 from episodes.freshness import Stamp, feed_stamp
 from episodes.models import Appearance, Episode, Show, Tag
 
 logger = logging.getLogger(__name__)
 
-# Part of every feed cache key: bump it when the feed's format changes, so no old bytes linger.
-FEED_FORMAT = 1
 FEED_RETRY_AFTER = 120  # seconds
 
 

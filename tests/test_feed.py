@@ -420,6 +420,10 @@ EDITS = {
         lambda e: (setattr(e, "title", "Edited title"), e.save()),
         b"<title>Edited title</title>",
     ),
+    "show notes": (
+        lambda e: (setattr(e, "show_notes", "Fresh **notes**"), e.save()),
+        b"<content:encoded>&lt;p&gt;Fresh &lt;strong&gt;notes&lt;/strong&gt;&lt;/p&gt;<",
+    ),
     "show": (
         lambda e: (setattr(e.show, "title", "Edited show"), e.show.save()),
         b"<title>Edited show</title>",
@@ -469,7 +473,7 @@ def test_a_moved_show_answers_301_to_the_new_feed(client, episode):
         assert response["Location"] == "https://new.example.com/show/feed.xml"
 
 
-HOSTILE = "A\x00b\x08c\x0bd\x1f & ]]> <b>bold</b> 🎙️🚀 مرحبا بالعالم עברית \u202eevil"
+HOSTILE = "A\x02b\x08c\x0bd\x1f & ]]> <b>bold</b> 🎙️🚀 مرحبا بالعالم עברית \u202eevil"
 
 
 def test_hostile_text_never_breaks_the_xml(client, show):

@@ -50,6 +50,18 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         if self.path == "/slow":
             time.sleep(1.5)
+        if self.path == "/dribble":
+            self.send_response(200)
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            try:
+                for _ in range(60):
+                    self.wfile.write(b"z" * 100)
+                    self.wfile.flush()
+                    time.sleep(0.05)
+            except OSError:
+                pass
+            return
         if self.path == "/endless":
             # Close-delimited body with no Content-Length: only the running count can stop it.
             self.send_response(200)
@@ -394,6 +406,12 @@ def test_timeout(server):
     fetcher = Fetcher(allow_private=True, timeout=0.3)
     with pytest.raises(FetchError, match="timed out"):
         fetcher.fetch_bytes(f"{server}/slow")
+
+
+def test_a_server_that_drips_bytes_meets_the_overall_deadline(server):
+    fetcher = Fetcher(allow_private=True, timeout=1, deadline=0.3)
+    with pytest.raises(FetchError, match="took longer than allowed"):
+        fetcher.fetch_bytes(f"{server}/dribble")
 
 
 @pytest.mark.django_db

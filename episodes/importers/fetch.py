@@ -51,7 +51,8 @@ class Fetcher:
     allow_private: bool = False
     is_allowed: Callable[[IPAddress], bool] = is_public_address
     timeout: float = 15.0
-    deadline: float = 300.0
+    deadline: float = 120.0
+    media_deadline: float = 1800.0
     max_redirects: int = MAX_REDIRECTS
     resolve: Callable[[str, int], list[str]] = field(
         default=lambda host, port: _resolve(host, port)
@@ -64,7 +65,7 @@ class Fetcher:
     def fetch_bytes(self, url: str, max_bytes: int = FEED_MAX_BYTES) -> tuple[bytes, str]:
         """The body and the final URL after redirects."""
         with tempfile.SpooledTemporaryFile(max_size=max_bytes + 1) as sink:
-            final_url, _ = self._download(url, sink, max_bytes)
+            final_url, _ = self._download(url, sink, max_bytes, self.deadline)
             sink.seek(0)
             return sink.read(), final_url
 
@@ -72,7 +73,7 @@ class Fetcher:
         """A temporary file (the caller closes it) holding the body, and the content type."""
         sink = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the caller
         try:
-            _, content_type = self._download(url, sink, max_bytes)
+            _, content_type = self._download(url, sink, max_bytes, self.media_deadline)
         except BaseException:
             sink.close()
             raise
@@ -105,7 +106,9 @@ class Fetcher:
             )
         return parts.scheme, host, port, str(addresses[0])
 
-    def _download(self, url: str, sink: IO[bytes], max_bytes: int) -> tuple[str, str]:
+    def _download(
+        self, url: str, sink: IO[bytes], max_bytes: int, deadline: float
+    ) -> tuple[str, str]:
         started = time.monotonic()
         for _ in range(self.max_redirects + 1):
             scheme, host, port, address = self.check_url(url)
@@ -131,11 +134,12 @@ class Fetcher:
                 if declared and declared.isdigit() and int(declared) > max_bytes:
                     raise FetchError(f"{url}: larger than the limit of {max_bytes:,} bytes.")
                 total = 0
-                while chunk := response.read(_CHUNK):
+                # read1: one receive at a time, so a server that drips bytes meets the deadline.
+                while chunk := response.read1(_CHUNK):
                     total += len(chunk)
                     if total > max_bytes:
                         raise FetchError(f"{url}: larger than the limit of {max_bytes:,} bytes.")
-                    if time.monotonic() - started > self.deadline:
+                    if time.monotonic() - started > deadline:
                         raise FetchError(f"{url}: the download took longer than allowed.")
                     sink.write(chunk)
                 return url, response.getheader("Content-Type", "")

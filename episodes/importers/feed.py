@@ -106,9 +106,13 @@ def parse(data: bytes) -> tuple[feedparser.FeedParserDict, etree._Element]:
 def import_feed(source: str, fetcher: Fetcher, report: Report, options: FeedOptions) -> Show | None:
     try:
         data, origin = load_source(source, fetcher)
+    except FeedError as exc:
+        report.fail("feed", str(exc))  # the message names the source
+        return None
+    try:
         parsed, channel = parse(data)
     except FeedError as exc:
-        report.fail(source, str(exc))
+        report.fail(origin, str(exc))
         return None
     reader = FeedReader(channel, parsed, fetcher, report, options)
     saver = FileSaver()

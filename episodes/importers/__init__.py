@@ -1,0 +1,1 @@
+"""Bringing an existing podcast in: markdown episodes of a static site, or any RSS feed."""

@@ -354,7 +354,9 @@ def test_allow_private_follows_redirects_and_downloads(server, settings):
     assert baker.cover_art.name.endswith(".png")
     assert baker.cover_art_url == ""
     stored = sorted(p.name for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file())
-    assert len(stored) == 4  # three recordings and one piece of episode art
+    originals = [name for name in stored if not name.endswith(".webp")]
+    assert len(originals) == 4  # three recordings and one piece of episode art
+    assert len(stored) == 7  # and that art's three renditions
     out, _ = run(f"{server}/feed.xml", "--allow-private", "--download")
     assert out.startswith("0 created, 0 updated, 3 unchanged")
     assert sorted(p.name for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()) == stored

@@ -9,7 +9,7 @@ from django.contrib.postgres.search import (
     SearchVector,
 )
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, OuterRef, Q, QuerySet, TextField, Value
 from django.db.models.functions import Concat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -66,7 +66,14 @@ def _full_text(queryset: QuerySet[Episode], text: str) -> QuerySet[Episode]:
         .annotate(
             rank=SearchRank(search_vector(), query),
             snippet=SearchHeadline(
-                Concat("summary", Value(" "), "show_notes", Value(" "), "transcript_text"),
+                Concat(
+                    "summary",
+                    Value(" "),
+                    "show_notes",
+                    Value(" "),
+                    "transcript_text",
+                    output_field=TextField(),
+                ),
                 query,
                 config=CONFIG,
                 start_sel=_START,

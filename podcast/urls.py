@@ -9,6 +9,7 @@ from podcast import views
 urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
     path("markdownx/", include("podcast.markdownx_urls")),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("healthz", views.healthz, name="healthz"),

@@ -5,8 +5,9 @@ import mimetypes
 from django.conf import settings
 from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils._os import safe_join
 from django.views.decorators.cache import never_cache
@@ -49,6 +50,12 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 def server_error(request: HttpRequest) -> HttpResponse:
     """Rendered without context processors: when something broke, the database may be why."""
     return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages that name no icon (the admin)."""
+    return redirect(static("favicon.svg"))
 
 
 @require_safe

@@ -55,14 +55,14 @@ def search_episodes(queryset: QuerySet[Episode], text: str) -> QuerySet[Episode]
 def _full_text(queryset: QuerySet[Episode], text: str) -> QuerySet[Episode]:
     query = SearchQuery(text, search_type="websearch", config=CONFIG)
     guest_query = SearchQuery(text, search_type="websearch", config="simple")
-    guests = (
-        Appearance.objects.filter(episode=OuterRef("pk"))
-        .annotate(document=SearchVector("guest__name", config="simple"))
-        .filter(document=guest_query)
-    )
+    # Two index-backed subqueries (the GIN index, then guest names) rather than one OR over
+    # the row, which would make PostgreSQL compute every episode's document.
+    documents = Episode.objects.annotate(document=search_vector()).filter(document=query)
+    guests = Appearance.objects.annotate(
+        document=SearchVector("guest__name", config="simple")
+    ).filter(document=guest_query)
     return (
-        queryset.annotate(document=search_vector())
-        .filter(Q(document=query) | Exists(guests))
+        queryset.filter(Q(pk__in=documents.values("pk")) | Q(pk__in=guests.values("episode_id")))
         .annotate(
             rank=SearchRank(search_vector(), query),
             snippet=SearchHeadline(

@@ -30,6 +30,7 @@ from guests.models import Guest
 logger = logging.getLogger(__name__)
 
 FEED_RETRY_AFTER = 120  # seconds
+MAX_SEASON = 2**31 - 1
 
 StampFunc = Callable[..., Stamp | None]
 
@@ -164,6 +165,8 @@ def episode_list(request: HttpRequest, show: str) -> TemplateResponse:
 @require_safe
 @conditional(show_freshness)
 def season_detail(request: HttpRequest, show: str, number: int) -> TemplateResponse:
+    if number > MAX_SEASON:  # beyond the column's range the database would raise, not miss
+        raise Http404("No such season")
     show_obj = get_object_or_404(Show, slug=show)
     episodes = Episode.objects.published().filter(show=show_obj, season_number=number)
     page = _paginate(request, _episode_cards(episodes).newest_first())

@@ -118,6 +118,7 @@ def test_season_page_lists_its_episodes_and_unknown_seasons_are_404(client, show
     assert listed(client, f"/{show.slug}/seasons/2/") == ["In"]
     page(client, f"/{show.slug}/seasons/9/", status=404)
     page(client, f"/{show.slug}/seasons/0/", status=404)
+    page(client, f"/{show.slug}/seasons/{'9' * 30}/", status=404)
 
 
 def test_episode_page_has_everything_a_listener_needs(client, show):

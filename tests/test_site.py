@@ -74,6 +74,8 @@ def test_episode_filters_combine_and_live_in_the_url(client, show):
     doc = page(client, base + "?season=2&guest=jane")
     assert doc.xpath("//select[@name='season']/option[@selected]/@value") == ["2"]
     assert doc.xpath("//select[@name='guest']/option[@selected]/@value") == ["jane"]
+    seasons = doc.xpath("//nav[@aria-label='Seasons']//a/@href")
+    assert seasons == [f"/{show.slug}/seasons/1/", f"/{show.slug}/seasons/2/"]
     for label in doc.xpath("//form[@class='filters']//select/@id"):
         assert doc.xpath(f"//label[@for='{label}']"), label
 

@@ -200,6 +200,8 @@ class ShowFeed(Feed):
 
     def items(self, show: Show) -> list[Episode]:
         episodes = list(self._episodes(show))
+        for episode in episodes:
+            episode.show = show
         self.notes = _rendered_notes(episodes)
         return episodes
 
@@ -207,7 +209,6 @@ class ShowFeed(Feed):
         episodes = (
             Episode.objects.published()
             .filter(show=show)
-            .select_related("show")
             .annotate(has_chapters=Exists(Chapter.objects.filter(episode=OuterRef("pk"))))
             .prefetch_related(
                 "tags",

@@ -30,6 +30,7 @@ from guests.models import Guest
 logger = logging.getLogger(__name__)
 
 FEED_RETRY_AFTER = 120  # seconds
+FEED_BYTES_SECONDS = 60 * 60
 MAX_SEASON = 2**31 - 1
 
 StampFunc = Callable[..., Stamp | None]
@@ -283,7 +284,10 @@ def _fresh_feed(request: HttpRequest, show: str) -> HttpResponse:
     content = cache.get(key)
     if content is None:
         content = build_feed(show, stamp.last_modified, request)
-        cache.set(key, content)
+        if content is None:  # deleted since the stamp was read
+            raise Http404("No such show")
+        # Each edit leaves the previous copy behind under its old stamp; let those go soon.
+        cache.set(key, content, timeout=FEED_BYTES_SECONDS)
         cache.set(f"feed:{FEED_FORMAT}:{show}:last-good", (content, stamp), timeout=None)
     return _feed_response(content)
 
@@ -292,7 +296,9 @@ def _last_good_feed(show: str) -> HttpResponse:
     """During a database outage: the last feed built, else 503 (never 403/410: apps unsubscribe)."""
     saved = cache.get(f"feed:{FEED_FORMAT}:{show}:last-good")
     if saved is None:
-        response = HttpResponse("The feed is briefly unavailable.", status=503)
+        response = HttpResponse(
+            "The feed is briefly unavailable.", status=503, content_type="text/plain"
+        )
         response["Retry-After"] = str(FEED_RETRY_AFTER)
         return response
     content, stamp = saved

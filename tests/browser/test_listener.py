@@ -22,12 +22,12 @@ def test_filters_and_search_narrow_the_episodes(page: Page, site):
     page.goto("/signal-path/episodes/")
     cards = page.locator(".episode-card h3")
     expect(cards).to_have_count(3)
-    page.get_by_label("Topic").select_option("mics")
-    page.get_by_label("Guest").select_option("ada")
+    page.get_by_label("Topic", exact=True).select_option("mics")
+    page.get_by_label("Guest", exact=True).select_option("ada")
     page.get_by_role("button", name="Filter").click()
     expect(cards).to_have_text(["Dynamic versus condenser", "Choosing a microphone"])
     assert "tag=mics" in page.url and "guest=ada" in page.url
-    page.get_by_label("Season").select_option("2")
+    page.get_by_label("Season", exact=True).select_option("2")
     page.get_by_role("button", name="Filter").click()
     expect(cards).to_have_text(["Dynamic versus condenser"])
 

@@ -125,14 +125,15 @@ def snippet(text: str) -> SafeString:
 
 
 def artwork_url(item: Show | Episode) -> str:
-    """Absolute URL of the artwork a page should share: the episode's, else the show's."""
+    """Absolute URL of the artwork a page shares: the episode's, else the show's, as a rendition."""
     if isinstance(item, Episode):
-        if item.cover_art:
-            return absolute_url(item.cover_art.url)
-        if item.cover_art_url:
+        if not item.cover_art and item.cover_art_url:
             return item.cover_art_url
-        item = item.show
-    return absolute_url(item.cover_art.url) if item.cover_art else ""
+        if not item.cover_art:
+            item = item.show
+    if not item.cover_art:
+        return ""
+    return absolute_url(rendition_url(item.cover_art_renditions, 1400) or item.cover_art.url)
 
 
 register.filter("artwork_url", artwork_url)

@@ -4,15 +4,19 @@
 `build_feed` turns one show into the bytes the view caches and serves.
 """
 
+import hashlib
 import io
 import mimetypes
 import re
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from html import unescape
+from itertools import batched
 from typing import Any
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils import feedgenerator
@@ -30,6 +34,8 @@ CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 DESCRIPTION_LIMIT = 4000  # bytes, Apple's limit
 CAPTION_TYPES = {"text/vtt", "application/x-subrip"}
 FEED_CHUNK = 500  # episodes fetched (with their people) per round trip
+# Part of every cache key of the feed and its pieces: bump it when the output changes.
+FEED_FORMAT = 1
 
 
 def _clean(value: Any) -> Any:
@@ -55,10 +61,10 @@ def description_html(text: str) -> str:
         return "".join(f"<p>{escape(part)}</p>" for part in parts if part)
 
     budget = DESCRIPTION_LIMIT
-    html = paragraphs(text)
-    # Escaping and tags add bytes; shrink the text until the HTML fits. Ends: budget falls.
-    while (excess := len(html.encode()) - DESCRIPTION_LIMIT) > 0:
-        budget -= excess
+    html = paragraphs(truncate_bytes(text, budget))
+    # Escaping and tags add bytes: shrink the text until the HTML fits (the budget always falls).
+    while (size := len(html.encode())) > DESCRIPTION_LIMIT:
+        budget = min(budget - 1, budget * DESCRIPTION_LIMIT // size)
         html = paragraphs(truncate_bytes(text, max(budget, 0)))
     return html
 
@@ -71,6 +77,22 @@ def _person(guest: Guest, role: str, group: str) -> dict[str, str]:
         "href": settings.SITE_URL + guest.get_absolute_url(),
         "img": absolute_url(guest.photo.url) if guest.photo else "",
     }
+
+
+def _rendered_notes(episodes: Iterable[Episode]) -> dict[str, str]:
+    """Show notes as sanitised HTML, keyed by their markdown.
+
+    Rendering is most of the cost of a build, so each text is rendered once and kept in the
+    cache under a hash of itself: an edit changes the hash, so nothing stale is ever read.
+    """
+    keys = {
+        f"notes:{FEED_FORMAT}:{hashlib.sha256(e.show_notes.encode()).hexdigest()}": e.show_notes
+        for e in episodes
+    }
+    found = cache.get_many(list(keys))
+    missing = {key: str(render(keys[key])) for key in keys.keys() - found.keys()}
+    cache.set_many(missing)
+    return {keys[key]: html for key, html in (found | missing).items()}
 
 
 class PodcastFeedGenerator(feedgenerator.Rss201rev2Feed):
@@ -180,21 +202,28 @@ class ShowFeed(Feed):
         self.host_ids = {host.pk for host in obj.hosts.all()}
         return super().get_feed(obj, request)
 
-    def items(self, show: Show) -> QuerySet[Episode]:
+    def items(self, show: Show) -> Iterator[Episode]:
+        # In chunks: a 10,000-episode archive never holds all its model instances at once.
+        for chunk in batched(self._episodes(show), FEED_CHUNK):
+            self.notes = _rendered_notes(chunk)
+            for episode in chunk:
+                episode.show = show
+                yield episode
+
+    def _episodes(self, show: Show) -> QuerySet[Episode]:
         episodes = (
             Episode.objects.published()
             .filter(show=show)
-            .select_related("show")
             .annotate(has_chapters=Exists(Chapter.objects.filter(episode=OuterRef("pk"))))
             .prefetch_related(
-                Prefetch("appearances", queryset=Appearance.objects.select_related("guest"))
+                "tags",
+                Prefetch("appearances", queryset=Appearance.objects.select_related("guest")),
             )
         )
         if show.show_type == Show.ShowType.SERIAL:
             episodes = episodes.order_by("pub_date", "id")
         else:
             episodes = episodes.newest_first()
-        # In chunks: a 10,000-episode archive never holds all its model instances at once.
         return episodes.defer("transcript_text").iterator(chunk_size=FEED_CHUNK)
 
     def title(self, show: Show) -> str:
@@ -236,7 +265,7 @@ class ShowFeed(Feed):
         return episode.title
 
     def item_description(self, episode: Episode) -> str:
-        text = episode.summary or unescape(strip_tags(render(episode.show_notes)))
+        text = episode.summary or unescape(strip_tags(self.notes[episode.show_notes]))
         return description_html(text)
 
     def item_link(self, episode: Episode) -> str:
@@ -246,6 +275,9 @@ class ShowFeed(Feed):
         return episode.guid
 
     item_guid_is_permalink = False
+
+    def item_categories(self, episode: Episode) -> list[str]:
+        return [tag.name for tag in episode.tags.all()]
 
     def item_pubdate(self, episode: Episode) -> datetime:
         return episode.pub_date
@@ -269,9 +301,8 @@ class ShowFeed(Feed):
             for a in episode.appearances.all()
             if not (a.role == Role.HOST and a.guest_id in self.host_ids)
         ]
-        notes = render(episode.show_notes)
         return {
-            "content_encoded": notes,
+            "content_encoded": self.notes[episode.show_notes],
             "duration": episode.duration,
             "episode_type": episode.episode_type,
             "season": episode.season_number,
@@ -287,7 +318,8 @@ class ShowFeed(Feed):
 
 def build_feed(slug: str, last_modified: datetime, request: HttpRequest) -> bytes | None:
     """The whole feed as one bytes object, in a fixed number of queries; None: no such show."""
-    show = Show.objects.prefetch_related("hosts").filter(slug=slug).first()
+    hosts = Prefetch("hosts", queryset=Guest.objects.order_by("name", "id"))
+    show = Show.objects.prefetch_related(hosts).filter(slug=slug).first()
     if show is None:
         return None
     # Written straight to bytes: a str of the whole feed first would cost several times its size.

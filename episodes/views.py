@@ -19,15 +19,14 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 from django.views.decorators.http import condition, require_safe
 
-from episodes.feeds import PodcastFeedGenerator, build_feed
+from episodes.feeds import FEED_FORMAT, PodcastFeedGenerator, build_feed
 from episodes.freshness import Stamp, feed_stamp
 from episodes.models import Appearance, Episode, Show, Tag
 
 logger = logging.getLogger(__name__)
 
-# Part of every feed cache key: bump it when the feed's format changes, so no old bytes linger.
-FEED_FORMAT = 1
 FEED_RETRY_AFTER = 120  # seconds
+FEED_BYTES_SECONDS = 60 * 60
 
 
 def _episode_cards(queryset: QuerySet[Episode]) -> QuerySet[Episode]:
@@ -156,7 +155,10 @@ def _fresh_feed(request: HttpRequest, show: str) -> HttpResponse:
     content = cache.get(key)
     if content is None:
         content = build_feed(show, stamp.last_modified, request)
-        cache.set(key, content)
+        if content is None:  # deleted since the stamp was read
+            raise Http404("No such show")
+        # Each edit leaves the previous copy behind under its old stamp; let those go soon.
+        cache.set(key, content, timeout=FEED_BYTES_SECONDS)
         cache.set(f"feed:{FEED_FORMAT}:{show}:last-good", (content, stamp), timeout=None)
     _process_feeds[show] = (key, content)
     return _feed_response(content)
@@ -166,7 +168,9 @@ def _last_good_feed(show: str) -> HttpResponse:
     """During a database outage: the last feed built, else 503 (never 403/410: apps unsubscribe)."""
     saved = cache.get(f"feed:{FEED_FORMAT}:{show}:last-good")
     if saved is None:
-        response = HttpResponse("The feed is briefly unavailable.", status=503)
+        response = HttpResponse(
+            "The feed is briefly unavailable.", status=503, content_type="text/plain"
+        )
         response["Retry-After"] = str(FEED_RETRY_AFTER)
         return response
     content, stamp = saved

@@ -74,3 +74,15 @@ def test_stamp_costs_one_query(show, django_assert_num_queries):
 
 def test_unknown_show_has_no_stamp(db):
     assert show_stamp("nope") is None
+
+
+def test_moving_an_episode_changes_both_shows_stamps(full_episode):
+    from tests.factories import ShowFactory
+
+    old_show, new_show = full_episode.show, ShowFactory()
+    EpisodeFactory(show=old_show)  # newer: the old show's latest due date stays the same
+    before_old, before_new = show_stamp(old_show.slug), show_stamp(new_show.slug)
+    full_episode.show = new_show
+    full_episode.save()
+    assert show_stamp(old_show.slug).etag != before_old.etag
+    assert show_stamp(new_show.slug).etag != before_new.etag

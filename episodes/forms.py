@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
 
 from episodes.models import Chapter, Episode, Show
 from podcast.media import MediaError, check_image, read_audio, read_transcript
@@ -33,9 +34,12 @@ class ImageUploadField(forms.FileField):
         upload = super().to_python(data)
         if upload is not None:
             try:
-                check_image(upload, artwork=self.artwork)
+                info = check_image(upload, artwork=self.artwork)
             except MediaError as exc:
                 raise ValidationError(str(exc), code="invalid_image") from exc
+            # Object storage keeps the type the browser claimed; the content decides instead.
+            upload.content_type = f"image/{info.format.lower()}"
+            upload.name = _with_extension(upload.name, "png" if info.format == "PNG" else "jpg")
         return upload
 
 
@@ -54,6 +58,11 @@ class SecondsField(forms.IntegerField):
 
     def prepare_value(self, value: object) -> object:
         return format_duration(value) if isinstance(value, int) else value
+
+
+def _with_extension(name: str, extension: str) -> str:
+    """The name with the extension its content has, so the file is served with the right type."""
+    return f"{os.path.splitext(name)[0]}.{extension}"
 
 
 def _upload(cleaned: object) -> UploadedFile | None:
@@ -107,15 +116,16 @@ class EpisodeAdminForm(forms.ModelForm):
         self.audio_info = None
         if upload is not None:
             if upload.size > settings.MAX_AUDIO_UPLOAD_BYTES:
-                limit = settings.MAX_AUDIO_UPLOAD_BYTES // (1024 * 1024)
                 raise ValidationError(
-                    f"The audio file is {upload.size / 1048576:.1f} MB; at most {limit} MB "
-                    "is accepted."
+                    f"The audio file is {filesizeformat(upload.size)}; at most "
+                    f"{filesizeformat(settings.MAX_AUDIO_UPLOAD_BYTES)} is accepted."
                 )
             try:
                 self.audio_info = read_audio(upload)
             except MediaError as exc:
                 raise ValidationError(str(exc)) from exc
+            upload.content_type = self.audio_info.mime_type
+            upload.name = _with_extension(upload.name, self.audio_info.extension)
         return audio
 
     def clean_transcript(self) -> object:
@@ -127,6 +137,7 @@ class EpisodeAdminForm(forms.ModelForm):
                 self.transcript_info = read_transcript(upload, upload.name)
             except MediaError as exc:
                 raise ValidationError(str(exc)) from exc
+            upload.content_type = self.transcript_info.mime_type
         return transcript
 
     def clean(self) -> dict:
@@ -188,7 +199,7 @@ class ChapterFormSet(forms.BaseInlineFormSet):
     """Chapters start inside the episode, each at its own time."""
 
     def clean(self) -> None:
-        super().clean()
+        # Before the inherited uniqueness check, whose message does not say which time clashes.
         duration = self.instance.duration
         seen: dict[int, str] = {}
         for form in self.forms:
@@ -209,3 +220,4 @@ class ChapterFormSet(forms.BaseInlineFormSet):
                     f"“{seen[start]}” already starts at {format_duration(start)}.",
                 )
             seen.setdefault(start, form.cleaned_data.get("title", ""))
+        super().clean()

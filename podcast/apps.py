@@ -6,8 +6,15 @@ class PodcastConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self) -> None:
+        import mimetypes
+
         from django.conf import settings
         from PIL import Image
+
+        # Object storage sets Content-Type from these; systems disagree on SRT and M4A.
+        mimetypes.add_type("application/x-subrip", ".srt")
+        mimetypes.add_type("audio/x-m4a", ".m4a")
+        mimetypes.add_type("text/vtt", ".vtt")
 
         # Every Image.open in the process, Django's own ImageField included, obeys this.
         Image.MAX_IMAGE_PIXELS = settings.MAX_IMAGE_PIXELS

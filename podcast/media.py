@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from django.db.models.fields.files import FieldFile
+from django.template.defaultfilters import filesizeformat
 from mutagen.mp3 import MP3, HeaderNotFoundError, MPEGFrame
 from mutagen.mp4 import MP4
 from PIL import Image, ImageOps
@@ -136,13 +137,15 @@ class ImageInfo:
 
 
 def _open_image(handle: IO[bytes]) -> Image.Image:
-    """Open and fully decode a JPEG or PNG; anything else, a bomb or a damaged file is refused."""
+    """Open a JPEG or PNG (headers only); anything else or a decompression bomb is refused."""
     size = _size(handle)
     if size == 0:
         raise MediaError("The image file is empty (0 bytes).")
     if size > settings.MAX_IMAGE_UPLOAD_BYTES:
-        limit = settings.MAX_IMAGE_UPLOAD_BYTES // (1024 * 1024)
-        raise MediaError(f"The image is {size / 1048576:.1f} MB; at most {limit} MB is accepted.")
+        raise MediaError(
+            f"The image is {filesizeformat(size)}; at most "
+            f"{filesizeformat(settings.MAX_IMAGE_UPLOAD_BYTES)} is accepted."
+        )
     head = handle.read(256).lstrip().lower()
     handle.seek(0)
     if head.startswith((b"<svg", b"<?xml", b"<!doctype svg")) or b"<svg" in head:
@@ -152,7 +155,6 @@ def _open_image(handle: IO[bytes]) -> Image.Image:
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image = Image.open(handle, formats=["JPEG", "PNG"])
-            image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise MediaError(
                 "The image has far too many pixels to be processed safely "
@@ -160,10 +162,21 @@ def _open_image(handle: IO[bytes]) -> Image.Image:
             ) from exc
         except Image.UnidentifiedImageError as exc:
             raise MediaError("Only JPEG and PNG images are accepted.") from exc
-        except Exception as exc:  # truncated or corrupt data raises OSError, SyntaxError, ...
+        except Exception as exc:  # corrupt headers raise OSError, SyntaxError, struct.error, ...
             raise MediaError("The image is damaged or incomplete; export it again.") from exc
         finally:
             handle.seek(0)
+    return image
+
+
+def _decode(image: Image.Image, handle: IO[bytes]) -> Image.Image:
+    """Decode every pixel: only then does a truncated or corrupt file show itself."""
+    try:
+        image.load()
+    except Exception as exc:  # Pillow raises OSError, SyntaxError, ValueError on damaged data
+        raise MediaError("The image is damaged or incomplete; export it again.") from exc
+    finally:
+        handle.seek(0)
     return image
 
 
@@ -190,6 +203,8 @@ def check_image(handle: IO[bytes], *, artwork: bool) -> ImageInfo:
         raise MediaError(
             f"The photo is {width}×{height} px; use at least {PHOTO_MIN_PX} px on each side."
         )
+    # Size and colour are read from the headers; decoding comes last, for what passed them.
+    _decode(image, handle)
     return info
 
 
@@ -197,7 +212,8 @@ def make_renditions(field_file: FieldFile, widths: tuple[int, ...]) -> dict:
     """Smaller WebP copies next to the original: {"source": name, "files": {width: name}}."""
     storage: Storage = field_file.storage
     with storage.open(field_file.name, "rb") as handle:
-        image = _open_image(io.BytesIO(handle.read()))
+        original = io.BytesIO(handle.read())
+    image = _decode(_open_image(original), original)
     image = ImageOps.exif_transpose(image)
     if image.mode not in ("RGB", "RGBA"):
         image = image.convert("RGBA" if "A" in image.mode or image.mode == "P" else "RGB")
@@ -247,7 +263,7 @@ class TranscriptInfo:
 
 
 def read_transcript(handle: IO[bytes], filename: str) -> TranscriptInfo:
-    """Validate a WebVTT or SRT transcript and give its text as `[mm:ss] words` lines."""
+    """Validate a WebVTT or SRT transcript and give its text as `[mm:ss] Speaker: words` lines."""
     extension = os.path.splitext(filename)[1].lower().lstrip(".")
     if extension not in TRANSCRIPT_TYPES:
         raise MediaError("Upload the transcript as WebVTT (.vtt) or SubRip (.srt).")
@@ -255,7 +271,10 @@ def read_transcript(handle: IO[bytes], filename: str) -> TranscriptInfo:
     if size == 0:
         raise MediaError("The transcript file is empty (0 bytes).")
     if size > settings.MAX_TRANSCRIPT_UPLOAD_BYTES:
-        raise MediaError(f"The transcript is {size:,} bytes; that is too large for a transcript.")
+        raise MediaError(
+            f"The transcript is {filesizeformat(size)}; at most "
+            f"{filesizeformat(settings.MAX_TRANSCRIPT_UPLOAD_BYTES)} is accepted."
+        )
     try:
         text = handle.read().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -270,6 +289,9 @@ def read_transcript(handle: IO[bytes], filename: str) -> TranscriptInfo:
     lines = []
     for caption in captions:
         words = " ".join(caption.text.split())
+        voice = getattr(caption, "voice", None)
+        if words and voice:
+            words = f"{' '.join(voice.split())}: {words}"
         if words:
             lines.append(f"[{format_duration(int(caption.start_in_seconds))}] {words}")
     if not lines:

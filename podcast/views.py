@@ -1,6 +1,5 @@
 """Site-wide views: health check, error pages and media serving."""
 
-import mimetypes
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -30,7 +29,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"database": "ok"})
 
 
-# Types that podcast apps and browsers rely on; mimetypes differs between systems for these.
+# The types media are served with; mimetypes differs between systems for these, and anything
+# else is sent as a download.
 MEDIA_TYPES = {
     ".mp3": "audio/mpeg",
     ".m4a": "audio/x-m4a",
@@ -69,6 +69,7 @@ class RangeNotSatisfiable(Exception):
 def parse_range(header: str, size: int) -> tuple[int, int] | None:
     """The byte range (first, last) to send for a Range header, or None to send the whole file.
 
+    If-Range is not honoured (Apple sends none; files never change at a URL anyway).
     Several ranges are answered with the first satisfiable one: still a 206 whose Content-Range
     says exactly what was sent (never a 200, which Apple refuses). A malformed header is ignored,
     as RFC 9110 asks. Raises RangeNotSatisfiable when no range overlaps the file.
@@ -116,9 +117,7 @@ def serve_media(request: HttpRequest, path: str) -> HttpResponse:
     full_path = _media_file(path)
     stat = full_path.stat()
     size = stat.st_size
-    content_type = MEDIA_TYPES.get(full_path.suffix.lower()) or (
-        mimetypes.guess_type(full_path.name)[0] or "application/octet-stream"
-    )
+    content_type = MEDIA_TYPES.get(full_path.suffix.lower(), "application/octet-stream")
     headers = {
         "Accept-Ranges": "bytes",
         "ETag": f'"{size:x}-{stat.st_mtime_ns:x}"',
@@ -127,6 +126,9 @@ def serve_media(request: HttpRequest, path: str) -> HttpResponse:
         # A new upload always gets a new name, so a URL's bytes never change.
         "Cache-Control": "public, max-age=604800",
     }
+    if content_type == "application/octet-stream":
+        # Only the types above are shown inline: an HTML or SVG file here never runs as a page.
+        headers["Content-Disposition"] = "attachment"
     response = HttpResponse(content_type=content_type, headers=headers)
     conditional = get_conditional_response(
         request, etag=headers["ETag"], last_modified=int(stat.st_mtime), response=response

@@ -5,10 +5,13 @@
 """
 
 import hashlib
+import io
 import mimetypes
 import re
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from html import unescape
+from itertools import batched
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +33,7 @@ PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 DESCRIPTION_LIMIT = 4000  # bytes, Apple's limit
 CAPTION_TYPES = {"text/vtt", "application/x-subrip"}
+FEED_CHUNK = 500  # episodes fetched (with their people) per round trip
 # Part of every cache key of the feed and its pieces: bump it when the output changes.
 FEED_FORMAT = 1
 
@@ -75,7 +79,7 @@ def _person(guest: Guest, role: str, group: str) -> dict[str, str]:
     }
 
 
-def _rendered_notes(episodes: list[Episode]) -> dict[str, str]:
+def _rendered_notes(episodes: Iterable[Episode]) -> dict[str, str]:
     """Show notes as sanitised HTML, keyed by their markdown.
 
     Rendering is most of the cost of a build, so each text is rendered once and kept in the
@@ -198,12 +202,13 @@ class ShowFeed(Feed):
         self.host_ids = {host.pk for host in obj.hosts.all()}
         return super().get_feed(obj, request)
 
-    def items(self, show: Show) -> list[Episode]:
-        episodes = list(self._episodes(show))
-        for episode in episodes:
-            episode.show = show
-        self.notes = _rendered_notes(episodes)
-        return episodes
+    def items(self, show: Show) -> Iterator[Episode]:
+        # In chunks: a 10,000-episode archive never holds all its model instances at once.
+        for chunk in batched(self._episodes(show), FEED_CHUNK):
+            self.notes = _rendered_notes(chunk)
+            for episode in chunk:
+                episode.show = show
+                yield episode
 
     def _episodes(self, show: Show) -> QuerySet[Episode]:
         episodes = (
@@ -216,8 +221,10 @@ class ShowFeed(Feed):
             )
         )
         if show.show_type == Show.ShowType.SERIAL:
-            return episodes.order_by("pub_date", "id")
-        return episodes.newest_first()
+            episodes = episodes.order_by("pub_date", "id")
+        else:
+            episodes = episodes.newest_first()
+        return episodes.defer("transcript_text").iterator(chunk_size=FEED_CHUNK)
 
     def title(self, show: Show) -> str:
         return show.title
@@ -315,4 +322,7 @@ def build_feed(slug: str, last_modified: datetime, request: HttpRequest) -> byte
     show = Show.objects.prefetch_related(hosts).filter(slug=slug).first()
     if show is None:
         return None
-    return ShowFeed(last_modified).get_feed(show, request).writeString("utf-8").encode()
+    # Written straight to bytes: a str of the whole feed first would cost several times its size.
+    buffer = io.BytesIO()
+    ShowFeed(last_modified).get_feed(show, request).write(buffer, "utf-8")
+    return buffer.getvalue()

@@ -1,7 +1,5 @@
 import logging
-from collections.abc import Callable
 from datetime import datetime
-from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
@@ -17,13 +15,19 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 from django.views.decorators.http import condition, require_safe
 
 from episodes.feeds import FEED_FORMAT, PodcastFeedGenerator, build_feed
-from episodes.freshness import Stamp, feed_stamp, show_stamp, site_stamp
+from episodes.freshness import Stamp, feed_stamp
 from episodes.models import Appearance, Episode, Show, Tag
+from episodes.pagecache import (
+    show_freshness,
+    site_freshness,
+    stamped_page,
+    tag_freshness,
+)
 from episodes.search import clean_query, search_episodes
 from guests.models import Guest
 
@@ -32,54 +36,6 @@ logger = logging.getLogger(__name__)
 FEED_RETRY_AFTER = 120  # seconds
 FEED_BYTES_SECONDS = 60 * 60
 MAX_SEASON = 2**31 - 1
-
-StampFunc = Callable[..., Stamp | None]
-
-
-def conditional(stamp: StampFunc) -> Callable:
-    """ETag/Last-Modified and 304s for the public; staff may see drafts, so they always get 200s.
-
-    The stamp is read once per request (one query) and shared by both validators.
-    """
-
-    def decorator(view: Callable) -> Callable:
-        def cached_stamp(request: HttpRequest, *args, **kwargs) -> Stamp | None:
-            if not hasattr(request, "_freshness"):
-                request._freshness = stamp(*args, **kwargs)
-            return request._freshness
-
-        def etag(request: HttpRequest, *args, **kwargs) -> str | None:
-            found = cached_stamp(request, *args, **kwargs)
-            return found.etag if found else None
-
-        def last_modified(request: HttpRequest, *args, **kwargs) -> datetime | None:
-            found = cached_stamp(request, *args, **kwargs)
-            return found.last_modified if found else None
-
-        checked = condition(etag_func=etag, last_modified_func=last_modified)(view)
-
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            response = (
-                view(request, *args, **kwargs)
-                if request.user.is_staff
-                else checked(request, *args, **kwargs)
-            )
-            # A staff member's page may show a draft: never let a shared cache hand it on.
-            patch_vary_headers(response, ["Cookie"])
-            return response
-
-        return wrapper
-
-    return decorator
-
-
-def show_freshness(show: str, *args, **kwargs) -> Stamp | None:
-    return show_stamp(show)
-
-
-def site_freshness(*args, **kwargs) -> Stamp:
-    return site_stamp()
 
 
 def _episode_cards(queryset: QuerySet[Episode]) -> QuerySet[Episode]:
@@ -99,7 +55,7 @@ def _paginate(request: HttpRequest, queryset: QuerySet) -> Page:
 
 
 @require_safe
-@conditional(site_freshness)
+@stamped_page(site_freshness)
 def home(request: HttpRequest) -> HttpResponse:
     shows = list(Show.objects.prefetch_related("links")[:2])
     if len(shows) == 1:
@@ -110,7 +66,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@conditional(show_freshness)
+@stamped_page(show_freshness)
 def show_detail(request: HttpRequest, show: str) -> TemplateResponse:
     return _show_page(request, get_object_or_404(Show.objects.prefetch_related("links"), slug=show))
 
@@ -127,7 +83,7 @@ def _choice(request: HttpRequest, name: str, allowed: dict) -> object | None:
 
 
 @require_safe
-@conditional(show_freshness)
+@stamped_page(show_freshness)
 def episode_list(request: HttpRequest, show: str) -> TemplateResponse:
     show_obj = get_object_or_404(Show, slug=show)
     published = Episode.objects.published().filter(show=show_obj)
@@ -164,7 +120,7 @@ def episode_list(request: HttpRequest, show: str) -> TemplateResponse:
 
 
 @require_safe
-@conditional(show_freshness)
+@stamped_page(show_freshness)
 def season_detail(request: HttpRequest, show: str, number: int) -> TemplateResponse:
     if number > MAX_SEASON:  # beyond the column's range the database would raise, not miss
         raise Http404("No such season")
@@ -181,7 +137,7 @@ def season_detail(request: HttpRequest, show: str, number: int) -> TemplateRespo
 
 
 @require_safe
-@conditional(show_freshness)
+@stamped_page(show_freshness)
 def episode_detail(request: HttpRequest, show: str, slug: str) -> TemplateResponse:
     # Staff preview drafts and scheduled episodes; everyone else sees only published ones.
     visible = Episode.objects.all() if request.user.is_staff else Episode.objects.published()
@@ -233,7 +189,7 @@ def chapters(request: HttpRequest, show: str, slug: str) -> JsonResponse:
 
 
 @require_safe
-@conditional(site_freshness)
+@stamped_page(tag_freshness)
 def tag_detail(request: HttpRequest, slug: str) -> TemplateResponse:
     tag = get_object_or_404(Tag, slug=slug)
     episodes = _episode_cards(Episode.objects.published().filter(tags=tag)).newest_first()
@@ -243,7 +199,7 @@ def tag_detail(request: HttpRequest, slug: str) -> TemplateResponse:
 
 
 @require_safe
-@conditional(site_freshness)
+@stamped_page(site_freshness)
 def search(request: HttpRequest) -> TemplateResponse:
     query = clean_query(request.GET.get("q", ""))
     page = None
@@ -251,6 +207,11 @@ def search(request: HttpRequest) -> TemplateResponse:
         found = search_episodes(Episode.objects.published(), query)
         page = _paginate(request, _episode_cards(found))
     return TemplateResponse(request, "episodes/search.html", {"query": query, "page_obj": page})
+
+
+# This process's copy of the newest feed of each show, keyed like the shared cache (by the
+# database stamp), so it can never be stale: a poll then costs one query and no cache transfer.
+_process_feeds: dict[str, tuple[str, bytes]] = {}
 
 
 def _feed_state(request: HttpRequest, show: str) -> tuple[Stamp, str] | None:
@@ -281,6 +242,9 @@ def _fresh_feed(request: HttpRequest, show: str) -> HttpResponse:
         raise Http404("No such show")
     stamp, _ = state
     key = f"feed:{FEED_FORMAT}:{show}:{stamp.etag}"
+    held = _process_feeds.get(show)
+    if held is not None and held[0] == key:
+        return _feed_response(held[1])
     content = cache.get(key)
     if content is None:
         content = build_feed(show, stamp.last_modified, request)
@@ -289,6 +253,7 @@ def _fresh_feed(request: HttpRequest, show: str) -> HttpResponse:
         # Each edit leaves the previous copy behind under its old stamp; let those go soon.
         cache.set(key, content, timeout=FEED_BYTES_SECONDS)
         cache.set(f"feed:{FEED_FORMAT}:{show}:last-good", (content, stamp), timeout=None)
+    _process_feeds[show] = (key, content)
     return _feed_response(content)
 
 

@@ -5,12 +5,12 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_safe
 
 from episodes.models import Appearance, Episode
-from episodes.views import conditional, site_freshness
+from episodes.pagecache import guest_freshness, stamped_page
 from guests.models import Guest
 
 
 @require_safe
-@conditional(site_freshness)
+@stamped_page(guest_freshness)
 def guest_detail(request: HttpRequest, slug: str) -> TemplateResponse:
     guest = get_object_or_404(Guest.objects.prefetch_related("links"), slug=slug)
     episodes = (

@@ -1,5 +1,7 @@
 """Markdown to HTML that is safe to show anywhere: the site, markdownx's preview and the feed."""
 
+import threading
+
 import markdown as md
 import nh3
 from django.conf import settings
@@ -37,11 +39,21 @@ def sanitize_html(html: str, tags: set[str] | None = None) -> str:
     )
 
 
+_converters = threading.local()
+
+
+def _converter() -> md.Markdown:
+    """One Markdown instance per thread: building one costs more than converting a page of notes."""
+    converter = getattr(_converters, "markdown", None)
+    if converter is None:
+        converter = md.Markdown(
+            extensions=settings.MARKDOWNX_MARKDOWN_EXTENSIONS, output_format="html"
+        )
+        _converters.markdown = converter
+    return converter
+
+
 def render(text: str) -> SafeString:
     """Render editor markdown to sanitised HTML (also markdownx's preview function)."""
-    html = md.markdown(
-        strip_control_chars(text or ""),
-        extensions=settings.MARKDOWNX_MARKDOWN_EXTENSIONS,
-        output_format="html",
-    )
+    html = _converter().reset().convert(strip_control_chars(text or ""))
     return mark_safe(sanitize_html(html))  # noqa: S308 - nh3 has just cleaned it

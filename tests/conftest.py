@@ -19,9 +19,13 @@ def _isolated_media_and_static(settings, tmp_path):
 def _fresh_cache():
     from django.core.cache import cache
 
+    from episodes import views
+
     cache.clear()
+    views._process_feeds.clear()
     yield
     cache.clear()
+    views._process_feeds.clear()
 
 
 @pytest.fixture

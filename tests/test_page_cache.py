@@ -1,0 +1,79 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tests.factories import AppearanceFactory, EpisodeFactory, ShowFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def pages(episode) -> list[str]:
+    show = episode.show.slug
+    return ["/", f"/{show}/", f"/{show}/episodes/", episode.get_absolute_url()]
+
+
+def test_a_repeated_page_costs_one_query(client, episode, django_assert_num_queries):
+    first = client.get(episode.get_absolute_url())
+    with django_assert_num_queries(1):
+        again = client.get(episode.get_absolute_url())
+    assert again.status_code == 200
+    assert again.content == first.content
+
+
+@pytest.mark.parametrize("index", range(4))
+def test_an_edit_is_shown_at_once(client, episode, index):
+    url = pages(episode)[index]
+    assert episode.title in client.get(url).content.decode()
+    episode.title = "A better title"
+    episode.save()
+    assert "A better title" in client.get(url).content.decode()
+
+
+def test_a_guest_edit_is_shown_at_once(client, episode):
+    appearance = AppearanceFactory(episode=episode)
+    url = episode.get_absolute_url()
+    assert appearance.guest.name in client.get(url).content.decode()
+    appearance.guest.name = "Renamed Person"
+    appearance.guest.save()
+    assert "Renamed Person" in client.get(url).content.decode()
+
+
+def test_unchanged_page_answers_304_and_an_edit_ends_it(client, episode):
+    url = f"/{episode.show.slug}/episodes/"
+    etag = client.get(url).headers["ETag"]
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 304
+    episode.save()
+    response = client.get(url, headers={"if-none-match": etag})
+    assert response.status_code == 200
+    assert response.headers["ETag"] != etag
+
+
+def test_a_scheduled_episode_appears_when_due(client, show, monkeypatch):
+    EpisodeFactory(show=show, title="Already out")
+    EpisodeFactory(show=show, title="Coming soon", pub_date=timezone.now() + timedelta(hours=1))
+    url = f"/{show.slug}/episodes/"
+    assert "Coming soon" not in client.get(url).content.decode()
+    later = timezone.now() + timedelta(hours=2)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert "Coming soon" in client.get(url).content.decode()
+
+
+def test_staff_preview_is_never_served_to_the_public(client, editor_client, show):
+    draft = EpisodeFactory(show=show, draft=True, title="Secret draft")
+    url = draft.get_absolute_url()
+    assert "Secret draft" in editor_client.get(url).content.decode()
+    assert client.get(url).status_code == 404
+    assert "Secret draft" not in client.get(f"/{show.slug}/episodes/").content.decode()
+
+
+def test_a_new_show_changes_the_network_home(client, show):
+    EpisodeFactory(show=show)
+    client.get("/")
+    ShowFactory(title="Second Show", slug="second")
+    assert "Second Show" in client.get("/").content.decode()
+
+
+def test_unknown_show_and_page_still_404(client, episode):
+    assert client.get("/nope/episodes/").status_code == 404
+    assert client.get(f"/{episode.show.slug}/episodes/?page=99").status_code == 404

@@ -1,6 +1,7 @@
 """Site-wide views: health check, error pages and media serving."""
 
 import mimetypes
+import sys
 
 from django.conf import settings
 from django.db import connection
@@ -9,6 +10,8 @@ from django.shortcuts import render
 from django.utils._os import safe_join
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from podcast.middleware import DATABASE_ERRORS, database_unavailable
 
 
 @never_cache
@@ -40,9 +43,24 @@ def serve_media(request: HttpRequest, path: str) -> HttpResponse:
     return response
 
 
+def login_locked_out(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict | None = None,
+) -> HttpResponse:
+    """django-axes lockout: a friendly 429 (never 403) saying how long to wait."""
+    seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    response = render(request, "axes_lockout.html", {"minutes": -(-seconds // 60)}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "404.html", status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Database errors outside a view (sessions, middleware) still get the outage page.
+    if isinstance(sys.exception(), DATABASE_ERRORS):
+        return database_unavailable()
     return render(request, "500.html", status=500)

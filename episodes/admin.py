@@ -2,9 +2,27 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from markdownx.admin import MarkdownxModelAdmin
 
+from episodes.feed_checks import Problem, check_episode, check_show
 from episodes.models import Appearance, Chapter, Episode, PlatformLink, Show, ShowLink, Tag
+
+
+def _problem_list(problems: list[Problem]) -> str:
+    if not problems:
+        return "None: directories will accept it."
+    return format_html(
+        "<ul>{}</ul>",
+        format_html_join("", "<li><strong>{}</strong> {}</li>", _problem_rows(problems)),
+    )
+
+
+def _problem_rows(problems: list[Problem]) -> list[tuple[str, str]]:
+    return [
+        (p.level.capitalize(), f"{p.episode}: {p.message}" if p.episode else p.message)
+        for p in problems
+    ]
 
 
 class ShowLinkInline(admin.TabularInline):
@@ -17,7 +35,7 @@ class ShowAdmin(admin.ModelAdmin):
     list_display = ["title", "slug", "author", "category", "show_type", "explicit", "updated"]
     search_fields = ["title", "author", "owner_name"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["podcast_guid", "feed_link", "created", "updated"]
+    readonly_fields = ["podcast_guid", "feed_link", "feed_problems", "created", "updated"]
     autocomplete_fields = ["hosts"]
     inlines = [ShowLinkInline]
     fieldsets = [
@@ -32,7 +50,8 @@ class ShowAdmin(admin.ModelAdmin):
             "Feed",
             {
                 "fields": [
-                    "feed_link", "podcast_guid", "locked", "complete", "new_feed_url",
+                    "feed_link", "feed_problems", "podcast_guid", "locked", "complete",
+                    "new_feed_url",
                     "created", "updated",
                 ]
             },
@@ -42,6 +61,10 @@ class ShowAdmin(admin.ModelAdmin):
     @admin.display(description="Feed URL")
     def feed_link(self, show: Show) -> str:
         return show.feed_url if show.pk else "—"
+
+    @admin.display(description="Feed problems (manage.py check_feed)")
+    def feed_problems(self, show: Show) -> str:
+        return _problem_list(check_show(show)) if show.pk else "—"
 
     def has_delete_permission(self, request: HttpRequest, obj: Show | None = None) -> bool:
         # A show with episodes is never deleted from the admin: its feed has subscribers.
@@ -81,12 +104,15 @@ class EpisodeAdmin(MarkdownxModelAdmin):
     date_hierarchy = "pub_date"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["tags"]
-    readonly_fields = ["guid", "created", "updated"]
+    readonly_fields = ["guid", "feed_problems", "created", "updated"]
     inlines = [AppearanceInline, PlatformLinkInline, ChapterInline]
     actions = ["publish", "unpublish"]
     fieldsets = [
         (None, {"fields": ["show", "title", "slug", "summary", "show_notes", "tags"]}),
-        ("Publishing", {"fields": ["status", "pub_date", "explicit", "episode_type"]}),
+        (
+            "Publishing",
+            {"fields": ["status", "pub_date", "explicit", "episode_type", "feed_problems"]},
+        ),
         ("Numbering", {"fields": ["season_number", "episode_number"]}),
         (
             "Audio",
@@ -104,6 +130,10 @@ class EpisodeAdmin(MarkdownxModelAdmin):
         ("Artwork and transcript", {"fields": ["cover_art", "cover_art_url", "transcript"]}),
         ("Identity", {"fields": ["guid", "created", "updated"], "classes": ["collapse"]}),
     ]
+
+    @admin.display(description="Feed problems")
+    def feed_problems(self, episode: Episode) -> str:
+        return _problem_list(check_episode(episode)) if episode.pk else "—"
 
     @admin.display(description="Status", ordering="status")
     def status_display(self, episode: Episode) -> str:

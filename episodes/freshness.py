@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db.models import Max, OuterRef, Q, Subquery
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -37,15 +37,25 @@ def _latest_due(show_filter: Q) -> Subquery:
     return Subquery(due[:1])
 
 
-def show_stamp(slug: str) -> Stamp | None:
-    """Freshness of one show and everything shown with it; None when there is no such show."""
-    row = (
+def _show_row(slug: str, *fields: str) -> tuple | None:
+    return (
         Show.objects.filter(slug=slug)
         .annotate(latest_due=_latest_due(Q(show=OuterRef("pk"))))
-        .values_list("updated", "latest_due")
+        .values_list("updated", "latest_due", *fields)
         .first()
     )
+
+
+def show_stamp(slug: str) -> Stamp | None:
+    """Freshness of one show and everything shown with it; None when there is no such show."""
+    row = _show_row(slug)
     return Stamp.of(*row) if row else None
+
+
+def feed_stamp(slug: str) -> tuple[Stamp, str] | None:
+    """The show's stamp and the URL its feed moved to ("" if it has not), in the same query."""
+    row = _show_row(slug, "new_feed_url")
+    return (Stamp.of(*row[:2]), row[2]) if row else None
 
 
 def site_stamp() -> Stamp:
@@ -58,6 +68,13 @@ def site_stamp() -> Stamp:
 def touch_shows(shows: Q) -> None:
     """Mark shows changed; a database write, so every process sees it on its next request."""
     Show.objects.filter(shows).update(updated=timezone.now())
+
+
+@receiver(pre_save, sender=Episode)
+def _episode_may_move(sender, instance, **kwargs) -> None:
+    # An episode moved to another show leaves its old show's feed: stamp that show too.
+    if instance.pk:
+        touch_shows(Q(episodes__pk=instance.pk) & ~Q(pk=instance.show_id))
 
 
 @receiver(post_save, sender=Episode)

@@ -1,12 +1,31 @@
+import logging
+from datetime import datetime
+
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.db.utils import InterfaceError, OperationalError
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_safe
+from django.utils.cache import patch_cache_control
+from django.utils.http import http_date
+from django.views.decorators.http import condition, require_safe
 
+from episodes.feeds import FEED_FORMAT, PodcastFeedGenerator, build_feed
+from episodes.freshness import Stamp, feed_stamp
 from episodes.models import Appearance, Episode, Show, Tag
+
+logger = logging.getLogger(__name__)
+
+FEED_RETRY_AFTER = 120  # seconds
 
 
 def _episode_cards(queryset: QuerySet[Episode]) -> QuerySet[Episode]:
@@ -96,7 +115,71 @@ def tag_detail(request: HttpRequest, slug: str) -> TemplateResponse:
     )
 
 
+def _feed_state(request: HttpRequest, show: str) -> tuple[Stamp, str] | None:
+    """The show's stamp and new feed URL, read once per request (one indexed query)."""
+    if not hasattr(request, "feed_state"):
+        request.feed_state = feed_stamp(show)
+    return request.feed_state
+
+
+def _feed_etag(request: HttpRequest, show: str) -> str | None:
+    state = _feed_state(request, show)
+    return state[0].etag if state else None
+
+
+def _feed_last_modified(request: HttpRequest, show: str) -> datetime | None:
+    state = _feed_state(request, show)
+    return state[0].last_modified if state else None
+
+
+def _feed_response(content: bytes) -> HttpResponse:
+    return HttpResponse(content, content_type=PodcastFeedGenerator.content_type)
+
+
+@condition(etag_func=_feed_etag, last_modified_func=_feed_last_modified)
+def _fresh_feed(request: HttpRequest, show: str) -> HttpResponse:
+    state = _feed_state(request, show)
+    if state is None:
+        raise Http404("No such show")
+    stamp, _ = state
+    key = f"feed:{FEED_FORMAT}:{show}:{stamp.etag}"
+    content = cache.get(key)
+    if content is None:
+        content = build_feed(show, stamp.last_modified, request)
+        cache.set(key, content)
+        cache.set(f"feed:{FEED_FORMAT}:{show}:last-good", (content, stamp), timeout=None)
+    return _feed_response(content)
+
+
+def _last_good_feed(show: str) -> HttpResponse:
+    """During a database outage: the last feed built, else 503 (never 403/410: apps unsubscribe)."""
+    saved = cache.get(f"feed:{FEED_FORMAT}:{show}:last-good")
+    if saved is None:
+        response = HttpResponse("The feed is briefly unavailable.", status=503)
+        response["Retry-After"] = str(FEED_RETRY_AFTER)
+        return response
+    content, stamp = saved
+    response = _feed_response(content)
+    response["ETag"] = stamp.etag
+    response["Last-Modified"] = http_date(stamp.last_modified.timestamp())
+    return response
+
+
 @require_safe
 def feed(request: HttpRequest, show: str) -> HttpResponse:
-    """Placeholder until the feed module lands: sends apps to the show page."""
-    return redirect("episodes:show", show=show)
+    """The show's podcast feed, built once per change and answered with 304 when unchanged.
+
+    Once the show has moved (`new_feed_url`), this URL answers 301 to the new feed, before any
+    validator, so that every poller follows it; the built feed still names the new URL.
+    """
+    try:
+        state = _feed_state(request, show)
+        if state is not None and state[1]:
+            return HttpResponsePermanentRedirect(state[1])
+        response = _fresh_feed(request, show)
+    except (OperationalError, InterfaceError):
+        logger.exception("Feed of %s served from cache: database unavailable", show)
+        response = _last_good_feed(show)
+    if response.status_code in (200, 304):
+        patch_cache_control(response, public=True, max_age=settings.FEED_CACHE_SECONDS)
+    return response

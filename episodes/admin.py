@@ -6,6 +6,7 @@ from django.utils.html import format_html, format_html_join
 from markdownx.admin import MarkdownxModelAdmin
 
 from episodes.feed_checks import Problem, check_episode, check_show
+from episodes.forms import ChapterForm, ChapterFormSet, EpisodeAdminForm, ShowAdminForm
 from episodes.models import Appearance, Chapter, Episode, PlatformLink, Show, ShowLink, Tag
 
 
@@ -32,6 +33,7 @@ class ShowLinkInline(admin.TabularInline):
 
 @admin.register(Show)
 class ShowAdmin(admin.ModelAdmin):
+    form = ShowAdminForm
     list_display = ["title", "slug", "author", "category", "show_type", "explicit", "updated"]
     search_fields = ["title", "author", "owner_name"]
     prepopulated_fields = {"slug": ["title"]}
@@ -88,12 +90,15 @@ class PlatformLinkInline(admin.TabularInline):
 
 class ChapterInline(admin.TabularInline):
     model = Chapter
+    form = ChapterForm
+    formset = ChapterFormSet
     extra = 0
     fields = ["start_time", "title", "url"]
 
 
 @admin.register(Episode)
 class EpisodeAdmin(MarkdownxModelAdmin):
+    form = EpisodeAdminForm
     list_display = [
         "title", "show", "episode_number", "season_number", "status_display", "pub_date",
         "duration_display",

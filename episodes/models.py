@@ -12,6 +12,7 @@ from django.utils.functional import cached_property
 from markdownx.models import MarkdownxField
 
 from episodes.categories import APPLE_CATEGORIES, CATEGORY_CHOICES, SUBCATEGORY_CHOICES
+from podcast.media import ARTWORK_WIDTHS, refresh_renditions
 from podcast.uploads import UploadPath
 
 # UUIDv5 namespace of podcast:guid (Podcasting 2.0 `guid` tag).
@@ -192,6 +193,9 @@ class Show(models.Model):
     def save(self, *args, **kwargs) -> None:
         if self.podcast_guid is None:
             self.podcast_guid = podcast_guid_for(self.feed_url)
+        self.cover_art_renditions = refresh_renditions(
+            self.cover_art, self.cover_art_renditions, ARTWORK_WIDTHS
+        )
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -358,6 +362,9 @@ class Episode(models.Model):
     def save(self, *args, **kwargs) -> None:
         if self.pk and self._changes_published_guid():
             raise ValidationError("The guid of a published episode never changes.")
+        self.cover_art_renditions = refresh_renditions(
+            self.cover_art, self.cover_art_renditions, ARTWORK_WIDTHS
+        )
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from markdownx.admin import MarkdownxModelAdmin
 
+from guests.forms import GuestAdminForm
 from guests.models import Guest, GuestLink
 
 
@@ -11,6 +12,7 @@ class GuestLinkInline(admin.TabularInline):
 
 @admin.register(Guest)
 class GuestAdmin(MarkdownxModelAdmin):
+    form = GuestAdminForm
     list_display = ["name", "title", "organisation", "updated"]
     search_fields = ["name", "title", "organisation"]
     prepopulated_fields = {"slug": ["name"]}

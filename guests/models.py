@@ -3,6 +3,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from markdownx.models import MarkdownxField
 
+from podcast.media import PHOTO_WIDTHS, refresh_renditions
 from podcast.uploads import UploadPath
 
 
@@ -32,6 +33,10 @@ class Guest(models.Model):
         return self.name
 
     upload_folder = "guests"
+
+    def save(self, *args, **kwargs) -> None:
+        self.photo_renditions = refresh_renditions(self.photo, self.photo_renditions, PHOTO_WIDTHS)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("guests:detail", kwargs={"slug": self.slug})

@@ -1,15 +1,25 @@
-"""Reading and checking media files: audio metadata, artwork rules and image renditions.
+"""Reading and checking media files: audio metadata, artwork rules, renditions and transcripts.
 
-One place for it, used by the admin forms, the demo and the importers.
+One place for it, used by the admin forms, the demo and the importers. Every check raises
+MediaError with a message meant for the editor; callers never see a library's own exception.
 """
 
+import io
+import os
+import warnings
 from dataclasses import dataclass
 from typing import IO
 
-import mutagen
+import webvtt
 from django.conf import settings
-from mutagen.mp3 import MP3
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
+from django.db.models.fields.files import FieldFile
+from mutagen.mp3 import MP3, HeaderNotFoundError, MPEGFrame
 from mutagen.mp4 import MP4
+from PIL import Image, ImageOps
+
+from podcast.text import format_duration
 
 
 class MediaError(ValueError):
@@ -25,35 +35,250 @@ class AudioInfo:
     extension: str
 
 
-def read_audio(handle: IO[bytes]) -> AudioInfo:
-    """Metadata of an MP3 or M4A/AAC file; MediaError for anything else."""
-    handle.seek(0, 2)
+def _size(handle: IO[bytes]) -> int:
+    handle.seek(0, os.SEEK_END)
     size = handle.tell()
     handle.seek(0)
+    return size
+
+
+def _sniff_audio(head: bytes) -> str | None:
+    """The container the first bytes announce: an ID3 tag or MPEG frame sync, or an MP4 `ftyp`."""
+    if head[4:8] == b"ftyp":
+        return "m4a"
+    if head[:3] == b"ID3" or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
+        return "mp3"
+    return None
+
+
+def _check_mp3_frames(handle: IO[bytes], first_frame: int, size: int) -> None:
+    """Walk the MPEG frames: an upload cut short ends inside a frame."""
+    handle.seek(first_frame)
+    while handle.tell() < size:
+        start = handle.tell()
+        try:
+            MPEGFrame(handle)
+        except HeaderNotFoundError:
+            # Tags (ID3v1, APE, Lyrics3) or padding after the audio: the frames ended cleanly.
+            return
+        if handle.tell() > size:
+            raise MediaError(
+                "The MP3 file is incomplete: it ends in the middle of the audio "
+                f"(at byte {start:,} of {size:,}). Upload the whole file again."
+            )
+
+
+def read_audio(handle: IO[bytes]) -> AudioInfo:
+    """Metadata of an MP3 or M4A/AAC file; MediaError for anything else."""
+    size = _size(handle)
     if size == 0:
-        raise MediaError("The audio file is empty.")
+        raise MediaError("The audio file is empty (0 bytes).")
+    kind = _sniff_audio(handle.read(12))
+    handle.seek(0)
+    if kind is None:
+        raise MediaError(
+            "This is not MP3 or M4A audio (the file's content says otherwise, whatever its name). "
+            "Only MP3 and M4A (AAC) audio is accepted."
+        )
     try:
-        audio = mutagen.File(handle)
+        if kind == "mp3":
+            audio = MP3(handle)
+            _check_mp3_frames(handle, audio.info.frame_offset, size)
+        else:
+            audio = MP4(handle)
+    except MediaError:
+        raise
     except Exception as exc:  # mutagen raises many kinds of errors on hostile files
-        raise MediaError("This file could not be read as MP3 or M4A audio.") from exc
+        raise MediaError(
+            f"This file could not be read as {kind.upper()} audio: it is damaged or incomplete."
+        ) from exc
     finally:
         handle.seek(0)
-    if isinstance(audio, MP3):
-        mime_type, extension = "audio/mpeg", "mp3"
-    elif isinstance(audio, MP4):
-        mime_type, extension = "audio/x-m4a", "m4a"
-    else:
-        raise MediaError("Only MP3 and M4A (AAC) audio is accepted.")
+    if kind == "m4a" and not str(getattr(audio.info, "codec", "")).startswith("mp4a"):
+        raise MediaError("This M4A file holds no AAC audio; export it as AAC or MP3.")
     length = getattr(audio.info, "length", 0) or 0
     if length < 1:
-        raise MediaError("The audio has no playable length.")
+        raise MediaError("The audio has no playable length (under one second).")
     bitrate = getattr(audio.info, "bitrate", 0) or None
     return AudioInfo(
         duration=round(length),
         bitrate=bitrate // 1000 if bitrate else None,
-        mime_type=mime_type,
+        mime_type="audio/mpeg" if kind == "mp3" else "audio/x-m4a",
         size=size,
-        extension=extension,
+        extension=kind,
+    )
+
+
+# Images ---------------------------------------------------------------------------------------
+
+ARTWORK_MIN_PX = 1400
+ARTWORK_MAX_PX = 3000
+ARTWORK_WIDTHS = (300, 600, 1400)
+PHOTO_WIDTHS = (160, 320, 640)
+PHOTO_MIN_PX = 100
+
+_MODE_PROBLEMS = {
+    "CMYK": "uses the CMYK colour space (print); Apple needs RGB",
+    "P": "is a palette (indexed-colour) image; Apple needs full RGB colour",
+    "L": "is greyscale; Apple needs RGB colour",
+    "LA": "is greyscale with transparency; Apple needs RGB colour without transparency",
+    "RGBA": "has transparency (an alpha channel); Apple needs RGB without transparency",
+    "1": "is black-and-white (1-bit); Apple needs RGB colour",
+}
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    width: int
+    height: int
+    format: str
+    mode: str
+
+
+def _open_image(handle: IO[bytes]) -> Image.Image:
+    """Open and fully decode a JPEG or PNG; anything else, a bomb or a damaged file is refused."""
+    size = _size(handle)
+    if size == 0:
+        raise MediaError("The image file is empty (0 bytes).")
+    if size > settings.MAX_IMAGE_UPLOAD_BYTES:
+        limit = settings.MAX_IMAGE_UPLOAD_BYTES // (1024 * 1024)
+        raise MediaError(f"The image is {size / 1048576:.1f} MB; at most {limit} MB is accepted.")
+    head = handle.read(256).lstrip().lower()
+    handle.seek(0)
+    if head.startswith((b"<svg", b"<?xml", b"<!doctype svg")) or b"<svg" in head:
+        raise MediaError("SVG images are not accepted; upload a JPEG or PNG.")
+    with warnings.catch_warnings():
+        # Pillow only warns between MAX_IMAGE_PIXELS and twice that; a warning is a refusal here.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(handle, formats=["JPEG", "PNG"])
+            image.load()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise MediaError(
+                "The image has far too many pixels to be processed safely "
+                f"(at most {Image.MAX_IMAGE_PIXELS:,} pixels)."
+            ) from exc
+        except Image.UnidentifiedImageError as exc:
+            raise MediaError("Only JPEG and PNG images are accepted.") from exc
+        except Exception as exc:  # truncated or corrupt data raises OSError, SyntaxError, ...
+            raise MediaError("The image is damaged or incomplete; export it again.") from exc
+        finally:
+            handle.seek(0)
+    return image
+
+
+def check_image(handle: IO[bytes], *, artwork: bool) -> ImageInfo:
+    """Check an upload: show and episode art against Apple's rules, any photo for sanity."""
+    image = _open_image(handle)
+    width, height = image.size
+    info = ImageInfo(width=width, height=height, format=image.format or "", mode=image.mode)
+    if artwork:
+        problems = []
+        if width != height:
+            problems.append(f"is {width}×{height} px but must be square")
+        if min(width, height) < ARTWORK_MIN_PX or max(width, height) > ARTWORK_MAX_PX:
+            problems.append(
+                f"is {width}×{height} px but must be between {ARTWORK_MIN_PX} and "
+                f"{ARTWORK_MAX_PX} px on each side"
+            )
+        if image.mode != "RGB":
+            fallback = f"uses colour mode {image.mode}; Apple needs RGB"
+            problems.append(_MODE_PROBLEMS.get(image.mode, fallback))
+        if problems:
+            raise MediaError(f"The artwork {'; it '.join(problems)}.")
+    elif min(width, height) < PHOTO_MIN_PX:
+        raise MediaError(
+            f"The photo is {width}×{height} px; use at least {PHOTO_MIN_PX} px on each side."
+        )
+    return info
+
+
+def make_renditions(field_file: FieldFile, widths: tuple[int, ...]) -> dict:
+    """Smaller WebP copies next to the original: {"source": name, "files": {width: name}}."""
+    storage: Storage = field_file.storage
+    with storage.open(field_file.name, "rb") as handle:
+        image = _open_image(io.BytesIO(handle.read()))
+    image = ImageOps.exif_transpose(image)
+    if image.mode not in ("RGB", "RGBA"):
+        image = image.convert("RGBA" if "A" in image.mode or image.mode == "P" else "RGB")
+    folder, filename = os.path.split(field_file.name)
+    stem = os.path.splitext(filename)[0]
+    usable = [w for w in widths if w <= image.width] or [image.width]
+    files = {}
+    for width in usable:
+        copy = image.copy()
+        copy.thumbnail((width, round(width * image.height / image.width)), Image.Resampling.LANCZOS)
+        buffer = io.BytesIO()
+        copy.save(buffer, "WEBP", quality=80, method=4)
+        target = f"{folder}/renditions/{stem}-{width}.webp"
+        files[str(width)] = storage.save(target, ContentFile(buffer.getvalue()))
+    return {"source": field_file.name, "width": image.width, "height": image.height, "files": files}
+
+
+def refresh_renditions(field_file: FieldFile, renditions: dict, widths: tuple[int, ...]) -> dict:
+    """Renditions for the image now in the field: kept when current, remade when the art is new.
+
+    Called from a model's save(): a new upload is stored first (as the field would do anyway),
+    so its renditions can be read from storage.
+    """
+    if not field_file:
+        return {}
+    if not field_file._committed:
+        field_file.save(field_file.name, field_file.file, save=False)
+    if renditions.get("source") == field_file.name and renditions.get("files"):
+        return renditions
+    try:
+        return make_renditions(field_file, widths)
+    except (MediaError, OSError):
+        # A page falls back to the original rather than an admin save failing on stored art.
+        return {}
+
+
+# Transcripts ----------------------------------------------------------------------------------
+
+TRANSCRIPT_TYPES = {"vtt": "text/vtt", "srt": "application/x-subrip"}
+
+
+@dataclass(frozen=True)
+class TranscriptInfo:
+    text: str
+    mime_type: str
+    extension: str
+
+
+def read_transcript(handle: IO[bytes], filename: str) -> TranscriptInfo:
+    """Validate a WebVTT or SRT transcript and give its text as `[mm:ss] Speaker: words` lines."""
+    extension = os.path.splitext(filename)[1].lower().lstrip(".")
+    if extension not in TRANSCRIPT_TYPES:
+        raise MediaError("Upload the transcript as WebVTT (.vtt) or SubRip (.srt).")
+    size = _size(handle)
+    if size == 0:
+        raise MediaError("The transcript file is empty (0 bytes).")
+    if size > settings.MAX_TRANSCRIPT_UPLOAD_BYTES:
+        raise MediaError(f"The transcript is {size:,} bytes; that is too large for a transcript.")
+    try:
+        text = handle.read().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise MediaError("The transcript must be UTF-8 text.") from exc
+    finally:
+        handle.seek(0)
+    label = "WebVTT" if extension == "vtt" else "SubRip (SRT)"
+    try:
+        captions = webvtt.from_buffer(io.StringIO(text), format=extension).captions
+    except Exception as exc:  # webvtt raises its own errors and ValueError on bad timestamps
+        raise MediaError(f"This is not a valid {label} file: {exc}".rstrip(".") + ".") from exc
+    lines = []
+    for caption in captions:
+        words = " ".join(caption.text.split())
+        voice = getattr(caption, "voice", None)
+        if words and voice:
+            words = f"{' '.join(voice.split())}: {words}"
+        if words:
+            lines.append(f"[{format_duration(int(caption.start_in_seconds))}] {words}")
+    if not lines:
+        raise MediaError(f"The {label} file has no captions with text.")
+    return TranscriptInfo(
+        text="\n".join(lines), mime_type=TRANSCRIPT_TYPES[extension], extension=extension
     )
 
 

@@ -204,6 +204,31 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# S3-compatible object storage for uploads when a bucket is named; enclosure URLs then point at
+# the bucket (or AWS_S3_CUSTOM_DOMAIN, e.g. a CDN). Objects must be publicly readable: podcast
+# apps fetch them without credentials, so URLs are never signed.
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            "location": os.environ.get("AWS_LOCATION", ""),
+            "default_acl": os.environ.get("AWS_DEFAULT_ACL") or None,
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+    # Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (read by boto3 itself).
+
+# Behind nginx: the app checks the path and answers with X-Accel-Redirect to this internal
+# location, so nginx streams the bytes (ranges included). Empty: the app streams them itself.
+MEDIA_ACCEL_REDIRECT_PREFIX = os.environ.get("MEDIA_ACCEL_REDIRECT_PREFIX", "").rstrip("/")
+
 ADMIN_PATH = os.environ.get("ADMIN_PATH", "admin/").strip("/") + "/"
 LOGIN_URL = "admin:login"
 
@@ -212,6 +237,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MAX_AUDIO_UPLOAD_BYTES = int(os.environ.get("MAX_AUDIO_UPLOAD_MB", "500")) * 1024 * 1024
 MAX_IMAGE_UPLOAD_BYTES = int(os.environ.get("MAX_IMAGE_UPLOAD_MB", "20")) * 1024 * 1024
+MAX_TRANSCRIPT_UPLOAD_BYTES = 5 * 1024 * 1024
+# Pillow refuses images above this many pixels (decompression bombs); 3000×3000 art is 9 MP.
+MAX_IMAGE_PIXELS = int(os.environ.get("MAX_IMAGE_PIXELS", str(40_000_000)))
 
 # django-markdownx: sanitised rendering, images only, no SVG.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "podcast.markdown.render"

@@ -2,12 +2,19 @@
 
 import mimetypes
 import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import quote
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.db import connection
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils._os import safe_join
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -26,20 +33,135 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"database": "ok"})
 
 
+# Types that podcast apps and browsers rely on; mimetypes differs between systems for these.
+MEDIA_TYPES = {
+    ".mp3": "audio/mpeg",
+    ".m4a": "audio/x-m4a",
+    ".mp4": "audio/mp4",
+    ".aac": "audio/aac",
+    ".vtt": "text/vtt; charset=utf-8",
+    ".srt": "application/x-subrip; charset=utf-8",
+    ".json": "application/json",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+}
+CHUNK_SIZE = 64 * 1024
+
+
+def _media_file(path: str) -> Path:
+    """The file under MEDIA_ROOT that `path` names; Http404 for anything that leaves it."""
+    root = Path(settings.MEDIA_ROOT).resolve()
+    if "\x00" in path:
+        raise Http404("No such file")
+    try:
+        # resolve() follows symlinks, so a link pointing outside the root is caught as well.
+        full_path = Path(safe_join(root, path)).resolve(strict=True)
+    except (SuspiciousFileOperation, OSError, ValueError) as exc:
+        raise Http404("No such file") from exc
+    if not full_path.is_relative_to(root) or not full_path.is_file():
+        raise Http404("No such file")
+    return full_path
+
+
+class RangeNotSatisfiable(Exception):
+    """No requested range overlaps the file: 416."""
+
+
+def parse_range(header: str, size: int) -> tuple[int, int] | None:
+    """The byte range (first, last) to send for a Range header, or None to send the whole file.
+
+    Several ranges are answered with the first satisfiable one: still a 206 whose Content-Range
+    says exactly what was sent (never a 200, which Apple refuses). A malformed header is ignored,
+    as RFC 9110 asks. Raises RangeNotSatisfiable when no range overlaps the file.
+    """
+    unit, _, specs = header.partition("=")
+    if unit.strip().lower() != "bytes" or not specs.strip():
+        return None
+    ranges = []
+    for spec in (part.strip() for part in specs.split(",")):
+        first, dash, last = spec.partition("-")
+        if not dash or not (first or last) or not (first + last).isdigit():
+            return None
+        if first:
+            start = int(first)
+            end = int(last) if last else size - 1
+            if last and end < start:
+                return None
+            ranges.append((start, min(end, size - 1)))
+        else:
+            length = int(last)
+            ranges.append((max(size - length, 0), size - 1) if length else (size, size - 1))
+    for start, end in ranges:
+        if start < size and start <= end:
+            return start, end
+    raise RangeNotSatisfiable
+
+
+def _stream(handle: BinaryIO, start: int, length: int) -> Iterator[bytes]:
+    handle.seek(start)
+    remaining = length
+    while remaining > 0:
+        chunk = handle.read(min(CHUNK_SIZE, remaining))
+        if not chunk:
+            break
+        remaining -= len(chunk)
+        yield chunk
+
+
 @require_safe
 def serve_media(request: HttpRequest, path: str) -> HttpResponse:
-    """Uploaded media from MEDIA_ROOT; never outside it."""
+    """Uploaded media from MEDIA_ROOT, with byte ranges, HEAD and conditional requests.
+
+    With MEDIA_ACCEL_REDIRECT_PREFIX set, nginx sends the bytes after the app has checked the path.
+    """
+    full_path = _media_file(path)
+    stat = full_path.stat()
+    size = stat.st_size
+    content_type = MEDIA_TYPES.get(full_path.suffix.lower()) or (
+        mimetypes.guess_type(full_path.name)[0] or "application/octet-stream"
+    )
+    headers = {
+        "Accept-Ranges": "bytes",
+        "ETag": f'"{size:x}-{stat.st_mtime_ns:x}"',
+        "Last-Modified": http_date(stat.st_mtime),
+        "X-Content-Type-Options": "nosniff",
+        # A new upload always gets a new name, so a URL's bytes never change.
+        "Cache-Control": "public, max-age=604800",
+    }
+    response = HttpResponse(content_type=content_type, headers=headers)
+    conditional = get_conditional_response(
+        request, etag=headers["ETag"], last_modified=int(stat.st_mtime), response=response
+    )
+    if conditional is not response:
+        return conditional
+
+    if settings.MEDIA_ACCEL_REDIRECT_PREFIX:
+        relative = full_path.relative_to(Path(settings.MEDIA_ROOT).resolve()).as_posix()
+        response["X-Accel-Redirect"] = f"{settings.MEDIA_ACCEL_REDIRECT_PREFIX}/{quote(relative)}"
+        return response
+
     try:
-        full_path = safe_join(settings.MEDIA_ROOT, path)
-    except Exception as exc:
-        raise Http404("No such file") from exc
-    try:
-        handle = open(full_path, "rb")  # noqa: SIM115 - FileResponse closes it
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as exc:
-        raise Http404("No such file") from exc
-    content_type = mimetypes.guess_type(full_path)[0] or "application/octet-stream"
-    response = FileResponse(handle, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
+        byte_range = parse_range(request.headers.get("Range", ""), size)
+    except RangeNotSatisfiable:
+        response = HttpResponse(status=416, content_type=content_type, headers=headers)
+        response["Content-Range"] = f"bytes */{size}"
+        return response
+    start, end = byte_range or (0, size - 1)
+    length = max(end - start + 1, 0)
+    if request.method == "HEAD":
+        response = HttpResponse(content_type=content_type, headers=headers)
+    else:
+        handle = full_path.open("rb")
+        response = StreamingHttpResponse(
+            _stream(handle, start, length), content_type=content_type, headers=headers
+        )
+        response._resource_closers.append(handle.close)
+    response["Content-Length"] = str(length)
+    if byte_range:
+        response.status_code = 206
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
     return response
 
 

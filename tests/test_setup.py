@@ -48,6 +48,21 @@ def test_demo_content_matches_the_sample_episode():
     }
 
 
+def test_demo_sample_has_transcript_chapters_and_art_renditions(client):
+    call_command("demo", stdout=io.StringIO())
+    call_command("demo", stdout=io.StringIO())
+    sample = Episode.objects.get(title="The Challenges of ML Engineering in Production")
+    assert sample.transcript_type == "text/vtt"
+    assert sample.transcript_text.startswith("[0:00] Sam Rivera: Welcome to Shipping ML.")
+    assert sample.chapters.count() == 7
+    assert all(c.start_time < sample.duration for c in sample.chapters.all())
+    show = sample.show
+    assert sorted(show.cover_art_renditions["files"], key=int) == ["300", "600", "1400"]
+    page = client.get(sample.get_absolute_url()).content.decode()
+    assert 'data-seek="135"' in page and "<time>2:15</time></a> Jane Smith: Research code" in page
+    assert client.get(sample.get_chapters_url()).json()["chapters"][1]["startTime"] == 135
+
+
 def test_demo_audio_is_a_real_mp3_whose_duration_mutagen_reads():
     call_command("demo", stdout=io.StringIO())
     episode = Episode.objects.exclude(audio_file="").first()

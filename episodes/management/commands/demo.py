@@ -1,4 +1,5 @@
-"""Load demo content: one show, two seasons, guests, tags, links and a real playable MP3."""
+"""Load demo content: one show, two seasons, guests, tags, links, a real playable MP3, a
+transcript and chapters."""
 
 import secrets
 from datetime import UTC, datetime
@@ -10,11 +11,20 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.text import slugify
 
-from episodes.models import Appearance, Episode, Platform, PlatformLink, Show, ShowLink, Tag
+from episodes.models import (
+    Appearance,
+    Chapter,
+    Episode,
+    Platform,
+    PlatformLink,
+    Show,
+    ShowLink,
+    Tag,
+)
 from guests.models import Guest
 from guests.parsing import parse_guest_line
 from podcast.generate import cover_art, tone_mp3
-from podcast.media import read_audio
+from podcast.media import read_audio, read_transcript
 
 SAMPLE_NOTES = """\
 In this episode, I'm joined by Dr. Jane Smith and Alex Johnson to discuss the real-world \
@@ -122,6 +132,37 @@ EPISODES = [
 
 HOST = "Sam Rivera, Host of Shipping ML"
 
+SAMPLE_CHAPTERS = [
+    (0, "Introductions"),
+    (135, "The gap between research and production ML systems"),
+    (640, "Common pitfalls in ML deployment pipelines"),
+    (1265, "Monitoring model performance in production"),
+    (1812, "Handling data drift and model degradation"),
+    (2330, "Building robust ML infrastructure"),
+    (2640, "The importance of cross-functional collaboration"),
+]
+
+SAMPLE_TRANSCRIPT = """WEBVTT
+
+00:00:00.000 --> 00:00:06.000
+<v Sam Rivera>Welcome to Shipping ML. I'm Sam Rivera.
+
+00:00:06.000 --> 00:00:12.000
+<v Sam Rivera>Today I'm joined by Dr. Jane Smith and Alex Johnson.
+
+00:02:15.000 --> 00:02:22.000
+<v Jane Smith>Research code answers one question once; production code answers it every day.
+
+00:10:40.000 --> 00:10:47.000
+<v Alex Johnson>Most pipelines fail quietly: the model still answers, just worse.
+
+00:21:05.000 --> 00:21:11.000
+<v Jane Smith>Monitor the inputs as closely as the outputs.
+
+00:44:00.000 --> 00:44:06.000
+<v Alex Johnson>None of it works unless the whole team owns the model together.
+"""
+
 
 class Command(BaseCommand):
     help = "Load demo content (safe to run any number of times) and print an editor login."
@@ -148,6 +189,8 @@ class Command(BaseCommand):
         )
         if not show.cover_art:
             show.cover_art.save("shipping-ml.png", ContentFile(cover_art("Shipping ML")))
+        elif not show.cover_art_renditions.get("files"):
+            show.save()  # databases from before renditions existed
         show.hosts.add(host)
         for platform, url in {
             Platform.APPLE: "https://podcasts.apple.com/podcast/example",
@@ -193,6 +236,8 @@ class Command(BaseCommand):
                 PlatformLink.objects.get_or_create(
                     episode=episode, platform=platform, defaults={"url": url}
                 )
+            if "notes" in data:
+                self._transcript_and_chapters(episode)
 
         self.stdout.write(
             f"Demo show “{show.title}” {'created' if created else 'up to date'}: "
@@ -211,6 +256,19 @@ class Command(BaseCommand):
             },
         )
         return guest
+
+    def _transcript_and_chapters(self, episode: Episode) -> None:
+        if not episode.transcript:
+            content = SAMPLE_TRANSCRIPT.encode()
+            info = read_transcript(ContentFile(content), "transcript.vtt")
+            episode.transcript.save("transcript.vtt", ContentFile(content), save=False)
+            episode.transcript_text = info.text
+            episode.transcript_mime_type = info.mime_type
+            episode.save()
+        for start, title in SAMPLE_CHAPTERS:
+            Chapter.objects.get_or_create(
+                episode=episode, start_time=start, defaults={"title": title}
+            )
 
     def _save_audio(self, episode: Episode) -> str:
         episode.audio_file.save("demo-chime.mp3", ContentFile(tone_mp3()), save=False)

@@ -1,0 +1,212 @@
+"""Admin forms: uploads are read and checked here, so a refused file never reaches storage."""
+
+import os
+
+from django import forms
+from django.conf import settings
+from django.contrib.admin.widgets import AdminFileWidget
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+
+from episodes.models import Chapter, Episode, Show
+from podcast.media import MediaError, check_image, read_audio, read_transcript
+from podcast.text import format_duration, parse_duration
+
+AUDIO_MIME_TYPES = {
+    "audio/mpeg": "mp3",
+    "audio/x-m4a": "m4a",
+    "audio/mp4": "m4a",
+    "audio/aac": "aac",
+}
+
+
+class ImageUploadField(forms.FileField):
+    """A JPEG or PNG upload; artwork must also meet Apple's rules."""
+
+    def __init__(self, *, artwork: bool, **kwargs) -> None:
+        self.artwork = artwork
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", AdminFileWidget(attrs={"accept": "image/jpeg,image/png"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, data: UploadedFile | None) -> UploadedFile | None:
+        upload = super().to_python(data)
+        if upload is not None:
+            try:
+                check_image(upload, artwork=self.artwork)
+            except MediaError as exc:
+                raise ValidationError(str(exc), code="invalid_image") from exc
+        return upload
+
+
+class SecondsField(forms.IntegerField):
+    """Seconds, typed as `2732`, `45:32` or `1:02:03`."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value: str | None) -> int | None:
+        if value in self.empty_values:
+            return None
+        seconds = parse_duration(str(value))
+        if seconds is None:
+            raise ValidationError("Enter seconds (2732) or a time such as 45:32 or 1:02:03.")
+        return seconds
+
+    def prepare_value(self, value: object) -> object:
+        return format_duration(value) if isinstance(value, int) else value
+
+
+def _upload(cleaned: object) -> UploadedFile | None:
+    """The newly uploaded file, if this submission carries one (not the stored or cleared file)."""
+    return cleaned if isinstance(cleaned, UploadedFile) else None
+
+
+class ShowAdminForm(forms.ModelForm):
+    cover_art = ImageUploadField(
+        artwork=True, help_text=Show._meta.get_field("cover_art").help_text
+    )
+
+    class Meta:
+        model = Show
+        fields = ["cover_art"]  # the admin's fieldsets add the rest
+
+
+class EpisodeAdminForm(forms.ModelForm):
+    audio_file = forms.FileField(
+        required=False,
+        max_length=255,
+        widget=AdminFileWidget(attrs={"accept": "audio/mpeg,audio/mp4,audio/x-m4a,.mp3,.m4a"}),
+        help_text=Episode._meta.get_field("audio_file").help_text,
+    )
+    cover_art = ImageUploadField(
+        artwork=True, help_text=Episode._meta.get_field("cover_art").help_text
+    )
+    transcript = forms.FileField(
+        required=False,
+        widget=AdminFileWidget(attrs={"accept": ".vtt,.srt,text/vtt,application/x-subrip"}),
+        help_text=Episode._meta.get_field("transcript").help_text,
+    )
+    duration = SecondsField(
+        required=False,
+        min_value=0,
+        help_text="Read from an uploaded file. Type it (45:32) only to correct it, or for "
+        "external audio.",
+    )
+
+    class Meta:
+        model = Episode
+        # The media fields; the admin's fieldsets add the rest.
+        fields = [
+            "audio_file", "audio_url", "audio_size", "audio_mime_type", "audio_bitrate",
+            "duration", "cover_art", "cover_art_url", "transcript",
+        ]  # fmt: skip
+
+    def clean_audio_file(self) -> object:
+        audio = self.cleaned_data.get("audio_file")
+        upload = _upload(audio)
+        self.audio_info = None
+        if upload is not None:
+            if upload.size > settings.MAX_AUDIO_UPLOAD_BYTES:
+                limit = settings.MAX_AUDIO_UPLOAD_BYTES // (1024 * 1024)
+                raise ValidationError(
+                    f"The audio file is {upload.size / 1048576:.1f} MB; at most {limit} MB "
+                    "is accepted."
+                )
+            try:
+                self.audio_info = read_audio(upload)
+            except MediaError as exc:
+                raise ValidationError(str(exc)) from exc
+        return audio
+
+    def clean_transcript(self) -> object:
+        transcript = self.cleaned_data.get("transcript")
+        upload = _upload(transcript)
+        self.transcript_info = None
+        if upload is not None:
+            try:
+                self.transcript_info = read_transcript(upload, upload.name)
+            except MediaError as exc:
+                raise ValidationError(str(exc)) from exc
+        return transcript
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        info = getattr(self, "audio_info", None)
+        if info is not None:
+            cleaned["audio_size"] = info.size
+            cleaned["audio_mime_type"] = info.mime_type
+            cleaned["audio_bitrate"] = info.bitrate
+            if not ("duration" in self.changed_data and cleaned.get("duration")):
+                cleaned["duration"] = info.duration
+        elif cleaned.get("audio_url") and not cleaned.get("audio_file"):
+            self._clean_external_audio(cleaned)
+        elif cleaned.get("audio_file") is False and not cleaned.get("audio_url"):
+            # The editor removed the file: its measurements go with it.
+            cleaned.update(audio_size=None, audio_mime_type="", audio_bitrate=None, duration=None)
+        return cleaned
+
+    def _clean_external_audio(self, cleaned: dict) -> None:
+        """Audio hosted elsewhere: apps need its size, type and duration from us."""
+        url = cleaned["audio_url"]
+        mime_type = cleaned.get("audio_mime_type", "")
+        if not mime_type:
+            extension = os.path.splitext(url.split("?")[0])[1].lower().lstrip(".")
+            by_extension = {"mp3": "audio/mpeg", "m4a": "audio/x-m4a", "mp4": "audio/mp4"}
+            mime_type = by_extension.get(extension, "")
+            cleaned["audio_mime_type"] = mime_type
+        if mime_type not in AUDIO_MIME_TYPES:
+            self.add_error(
+                "audio_mime_type",
+                "Give the audio's type: audio/mpeg (MP3) or audio/x-m4a (M4A/AAC).",
+            )
+        if not cleaned.get("audio_size"):
+            self.add_error("audio_size", "Give the external file's size in bytes.")
+        if not cleaned.get("duration"):
+            self.add_error("duration", "Give the external audio's duration, e.g. 45:32.")
+
+    def save(self, commit: bool = True) -> Episode:
+        episode = self.instance
+        info = getattr(self, "transcript_info", None)
+        if info is not None:
+            episode.transcript_text = info.text
+            episode.transcript_mime_type = info.mime_type
+        elif self.cleaned_data.get("transcript") is False:
+            episode.transcript_text = ""
+            episode.transcript_mime_type = ""
+        return super().save(commit)
+
+
+class ChapterForm(forms.ModelForm):
+    start_time = SecondsField(min_value=0, help_text="Seconds or a time such as 12:34.")
+
+    class Meta:
+        model = Chapter
+        fields = ["start_time", "title", "url"]
+
+
+class ChapterFormSet(forms.BaseInlineFormSet):
+    """Chapters start inside the episode, each at its own time."""
+
+    def clean(self) -> None:
+        # Before the inherited uniqueness check, whose message does not say which time clashes.
+        duration = self.instance.duration
+        seen: dict[int, str] = {}
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
+                continue
+            start = form.cleaned_data.get("start_time")
+            if start is None:
+                continue
+            if duration and start >= duration:
+                form.add_error(
+                    "start_time",
+                    f"Starts at {format_duration(start)}, after the episode ends "
+                    f"({format_duration(duration)}).",
+                )
+            if start in seen:
+                form.add_error(
+                    "start_time",
+                    f"“{seen[start]}” already starts at {format_duration(start)}.",
+                )
+            seen.setdefault(start, form.cleaned_data.get("title", ""))
+        super().clean()

@@ -1,0 +1,12 @@
+from django import forms
+
+from episodes.forms import ImageUploadField
+from guests.models import Guest
+
+
+class GuestAdminForm(forms.ModelForm):
+    photo = ImageUploadField(artwork=False, help_text=Guest._meta.get_field("photo").help_text)
+
+    class Meta:
+        model = Guest
+        fields = "__all__"  # noqa: DJ007 - GuestAdmin has no fieldsets; it shows every field

@@ -1,0 +1,124 @@
+"""Uploads to S3-compatible object storage (django-storages) against a real moto S3 server."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import boto3
+import pytest
+from django.urls import reverse
+from moto.server import ThreadedMotoServer
+
+from episodes.models import Episode
+from tests import media_files
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+BUCKET = "podcast-media"
+PORTS = range(8350, 8400)  # this area's port range
+
+
+def free_port() -> int:
+    for port in PORTS:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("No free port in 8350-8399")
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint():
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3(s3_endpoint, settings, monkeypatch):
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    client = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
+    client.create_bucket(Bucket=BUCKET)
+    settings.STORAGES = {**settings.STORAGES, "default": s3_settings(s3_endpoint)}
+    yield client
+    for item in client.list_objects_v2(Bucket=BUCKET).get("Contents", []):
+        client.delete_object(Bucket=BUCKET, Key=item["Key"])
+    client.delete_bucket(Bucket=BUCKET)
+
+
+def s3_settings(endpoint: str, custom_domain: str = "") -> dict:
+    """STORAGES["default"] as podcast/settings.py builds it from the environment."""
+    env = {
+        **os.environ,
+        "AWS_STORAGE_BUCKET_NAME": BUCKET,
+        "AWS_S3_ENDPOINT_URL": endpoint,
+        "AWS_S3_REGION_NAME": "us-east-1",
+        "AWS_S3_CUSTOM_DOMAIN": custom_domain,
+        "DEBUG": "1",
+    }
+    code = "from django.conf import settings; import json; print(json.dumps(settings.STORAGES))"
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        env={**env, "DJANGO_SETTINGS_MODULE": "podcast.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return json.loads(result.stdout)["default"]
+
+
+def test_settings_switch_to_s3_only_when_a_bucket_is_named(s3_endpoint):
+    storage = s3_settings(s3_endpoint, custom_domain="cdn.example.com")
+    assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert storage["OPTIONS"]["bucket_name"] == BUCKET
+    assert storage["OPTIONS"]["querystring_auth"] is False
+    assert storage["OPTIONS"]["custom_domain"] == "cdn.example.com"
+
+
+def test_admin_upload_lands_in_the_bucket_and_the_enclosure_points_there(
+    s3, s3_endpoint, editor_client, show
+):
+    data = media_files.admin_form_data(editor_client, reverse("admin:episodes_episode_add"))
+    audio = media_files.mp3(3)
+    data.update(show=show.pk, title="On S3", slug="on-s3", status="draft")
+    data["audio_file"] = media_files_upload("On S3.mp3", audio)
+    data["cover_art"] = media_files_upload("art.png", media_files.art(1400))
+    response = editor_client.post(reverse("admin:episodes_episode_add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    episode = Episode.objects.get(slug="on-s3")
+    key = episode.audio_file.name
+    assert key.startswith("shows/the-show/audio/on-s3-") and key.endswith(".mp3")
+    assert episode.enclosure_url == f"{s3_endpoint}/{BUCKET}/{key}"
+    assert s3.get_object(Bucket=BUCKET, Key=key)["Body"].read() == audio
+    assert (episode.audio_size, episode.duration) == (len(audio), 3)
+    rendition = episode.cover_art_renditions["files"]["300"]
+    assert s3.head_object(Bucket=BUCKET, Key=rendition)["ContentType"] == "image/webp"
+
+
+def test_custom_domain_makes_absolute_cdn_enclosure_urls(s3, s3_endpoint, settings, episode):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": s3_settings(s3_endpoint, custom_domain="cdn.example.com"),
+    }
+    episode.audio_url = ""
+    episode.audio_file.save("x.mp3", media_files_upload("x.mp3", media_files.mp3(2)))
+    episode.refresh_from_db()
+    assert episode.enclosure_url == f"https://cdn.example.com/{episode.audio_file.name}"
+
+
+def media_files_upload(name: str, content: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content)

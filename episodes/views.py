@@ -1,10 +1,12 @@
 import logging
+from collections.abc import Callable
 from datetime import datetime
+from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Prefetch, QuerySet
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db.models import Prefetch, Q, QuerySet
 from django.db.utils import InterfaceError, OperationalError
 from django.http import (
     Http404,
@@ -15,17 +17,67 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from django.views.decorators.http import condition, require_safe
 
 from episodes.feeds import FEED_FORMAT, PodcastFeedGenerator, build_feed
-from episodes.freshness import Stamp, feed_stamp
+from episodes.freshness import Stamp, feed_stamp, show_stamp, site_stamp
 from episodes.models import Appearance, Episode, Show, Tag
+from episodes.search import clean_query, search_episodes
+from guests.models import Guest
 
 logger = logging.getLogger(__name__)
 
 FEED_RETRY_AFTER = 120  # seconds
+
+StampFunc = Callable[..., Stamp | None]
+
+
+def conditional(stamp: StampFunc) -> Callable:
+    """ETag/Last-Modified and 304s for the public; staff may see drafts, so they always get 200s.
+
+    The stamp is read once per request (one query) and shared by both validators.
+    """
+
+    def decorator(view: Callable) -> Callable:
+        def cached_stamp(request: HttpRequest, *args, **kwargs) -> Stamp | None:
+            if not hasattr(request, "_freshness"):
+                request._freshness = stamp(*args, **kwargs)
+            return request._freshness
+
+        def etag(request: HttpRequest, *args, **kwargs) -> str | None:
+            found = cached_stamp(request, *args, **kwargs)
+            return found.etag if found else None
+
+        def last_modified(request: HttpRequest, *args, **kwargs) -> datetime | None:
+            found = cached_stamp(request, *args, **kwargs)
+            return found.last_modified if found else None
+
+        checked = condition(etag_func=etag, last_modified_func=last_modified)(view)
+
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            response = (
+                view(request, *args, **kwargs)
+                if request.user.is_staff
+                else checked(request, *args, **kwargs)
+            )
+            # A staff member's page may show a draft: never let a shared cache hand it on.
+            patch_vary_headers(response, ["Cookie"])
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def show_freshness(show: str, *args, **kwargs) -> Stamp | None:
+    return show_stamp(show)
+
+
+def site_freshness(*args, **kwargs) -> Stamp:
+    return site_stamp()
 
 
 def _episode_cards(queryset: QuerySet[Episode]) -> QuerySet[Episode]:
@@ -36,7 +88,7 @@ def _episode_cards(queryset: QuerySet[Episode]) -> QuerySet[Episode]:
     )
 
 
-def _paginate(request: HttpRequest, queryset: QuerySet) -> object:
+def _paginate(request: HttpRequest, queryset: QuerySet) -> Page:
     paginator = Paginator(queryset, settings.EPISODES_PER_PAGE)
     try:
         return paginator.page(request.GET.get("page") or 1)
@@ -45,34 +97,87 @@ def _paginate(request: HttpRequest, queryset: QuerySet) -> object:
 
 
 @require_safe
+@conditional(site_freshness)
 def home(request: HttpRequest) -> HttpResponse:
-    shows = list(Show.objects.all()[:2])
+    shows = list(Show.objects.prefetch_related("links")[:2])
     if len(shows) == 1:
-        return show_detail(request, shows[0].slug)
-    return TemplateResponse(request, "episodes/home.html", {"shows": Show.objects.all()})
-
-
-@require_safe
-def show_detail(request: HttpRequest, show: str) -> TemplateResponse:
-    show_obj = get_object_or_404(Show.objects.prefetch_related("links"), slug=show)
-    latest = _episode_cards(Episode.objects.published().filter(show=show_obj)).newest_first()[:6]
+        return _show_page(request, shows[0])
     return TemplateResponse(
-        request, "episodes/show_detail.html", {"show": show_obj, "episodes": latest}
+        request, "episodes/home.html", {"shows": Show.objects.prefetch_related("links")}
     )
 
 
 @require_safe
+@conditional(show_freshness)
+def show_detail(request: HttpRequest, show: str) -> TemplateResponse:
+    return _show_page(request, get_object_or_404(Show.objects.prefetch_related("links"), slug=show))
+
+
+def _show_page(request: HttpRequest, show: Show) -> TemplateResponse:
+    latest = _episode_cards(Episode.objects.published().filter(show=show)).newest_first()[:6]
+    context = {"show": show, "episodes": latest}
+    return TemplateResponse(request, "episodes/show_detail.html", context)
+
+
+def _choice(request: HttpRequest, name: str, allowed: dict) -> object | None:
+    """The chosen filter value when it is one of the offered ones; anything else is ignored."""
+    return allowed.get(request.GET.get(name, "").strip())
+
+
+@require_safe
+@conditional(show_freshness)
 def episode_list(request: HttpRequest, show: str) -> TemplateResponse:
     show_obj = get_object_or_404(Show, slug=show)
-    episodes = _episode_cards(Episode.objects.published().filter(show=show_obj)).newest_first()
+    published = Episode.objects.published().filter(show=show_obj)
+    seasons = sorted(
+        set(published.exclude(season_number=None).values_list("season_number", flat=True))
+    )
+    tags = {t.slug: t for t in Tag.objects.filter(episodes__in=published).distinct()}
+    guests = {
+        g.slug: g for g in Guest.objects.filter(appearances__episode__in=published).distinct()
+    }
+    season = _choice(request, "season", {str(n): n for n in seasons})
+    tag = _choice(request, "tag", tags)
+    guest = _choice(request, "guest", guests)
+    episodes = published
+    if season:
+        episodes = episodes.filter(season_number=season)
+    if tag:
+        episodes = episodes.filter(tags=tag)
+    if guest:
+        episodes = episodes.filter(appearances__guest=guest).distinct()
     return TemplateResponse(
         request,
         "episodes/episode_list.html",
-        {"show": show_obj, "page_obj": _paginate(request, episodes)},
+        {
+            "show": show_obj,
+            "page_obj": _paginate(request, _episode_cards(episodes).newest_first()),
+            "seasons": seasons,
+            "tags": sorted(tags.values(), key=lambda t: t.name.lower()),
+            "guests": sorted(guests.values(), key=lambda g: g.name.lower()),
+            "selected": {"season": season, "tag": tag, "guest": guest},
+            "filtered": bool(season or tag or guest),
+        },
     )
 
 
 @require_safe
+@conditional(show_freshness)
+def season_detail(request: HttpRequest, show: str, number: int) -> TemplateResponse:
+    show_obj = get_object_or_404(Show, slug=show)
+    episodes = Episode.objects.published().filter(show=show_obj, season_number=number)
+    page = _paginate(request, _episode_cards(episodes).newest_first())
+    if not page.object_list:
+        raise Http404("No such season")
+    return TemplateResponse(
+        request,
+        "episodes/season_detail.html",
+        {"show": show_obj, "season": number, "page_obj": page},
+    )
+
+
+@require_safe
+@conditional(show_freshness)
 def episode_detail(request: HttpRequest, show: str, slug: str) -> TemplateResponse:
     # Staff preview drafts and scheduled episodes; everyone else sees only published ones.
     visible = Episode.objects.all() if request.user.is_staff else Episode.objects.published()
@@ -86,7 +191,24 @@ def episode_detail(request: HttpRequest, show: str, slug: str) -> TemplateRespon
         show__slug=show,
         slug=slug,
     )
-    return TemplateResponse(request, "episodes/episode_detail.html", {"episode": episode})
+    siblings = (
+        Episode.objects.published()
+        .filter(show=episode.show_id)
+        .exclude(pk=episode.pk)
+        .select_related("show")
+        .only("slug", "title", "show__slug")
+    )
+    previous = nxt = None
+    if episode.pub_date:
+        earlier = Q(pub_date__lt=episode.pub_date) | Q(pub_date=episode.pub_date, id__lt=episode.pk)
+        later = Q(pub_date__gt=episode.pub_date) | Q(pub_date=episode.pub_date, id__gt=episode.pk)
+        previous = siblings.filter(earlier).newest_first().first()
+        nxt = siblings.filter(later).order_by("pub_date", "id").first()
+    return TemplateResponse(
+        request,
+        "episodes/episode_detail.html",
+        {"episode": episode, "show": episode.show, "previous": previous, "next": nxt},
+    )
 
 
 @require_safe
@@ -107,12 +229,24 @@ def chapters(request: HttpRequest, show: str, slug: str) -> JsonResponse:
 
 
 @require_safe
+@conditional(site_freshness)
 def tag_detail(request: HttpRequest, slug: str) -> TemplateResponse:
     tag = get_object_or_404(Tag, slug=slug)
     episodes = _episode_cards(Episode.objects.published().filter(tags=tag)).newest_first()
     return TemplateResponse(
         request, "episodes/tag_detail.html", {"tag": tag, "page_obj": _paginate(request, episodes)}
     )
+
+
+@require_safe
+@conditional(site_freshness)
+def search(request: HttpRequest) -> TemplateResponse:
+    query = clean_query(request.GET.get("q", ""))
+    page = None
+    if query:
+        found = search_episodes(Episode.objects.published(), query)
+        page = _paginate(request, _episode_cards(found))
+    return TemplateResponse(request, "episodes/search.html", {"query": query, "page_obj": page})
 
 
 def _feed_state(request: HttpRequest, show: str) -> tuple[Stamp, str] | None:

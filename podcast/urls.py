@@ -1,12 +1,17 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from episodes.sitemaps import SITEMAPS
 from podcast import views
 
 urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
     path("markdownx/", include("podcast.markdownx_urls")),
+    path("favicon.ico", views.favicon, name="favicon"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("healthz", views.healthz, name="healthz"),
     path("media/<path:path>", views.serve_media, name="media"),
     path("guests/", include("guests.urls")),

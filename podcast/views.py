@@ -11,7 +11,10 @@ from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils._os import safe_join
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
@@ -182,7 +185,25 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    """Rendered without context processors: when something broke, the database may be why."""
     # Database errors outside a view (sessions, middleware) still get the outage page.
     if isinstance(sys.exception(), DATABASE_ERRORS):
         return database_unavailable()
-    return render(request, "500.html", status=500)
+    return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages that name no icon (the admin)."""
+    return redirect(static("favicon.svg"))
+
+
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        f"Disallow: /{settings.ADMIN_PATH}",
+        "Disallow: /markdownx/",
+        f"Sitemap: {settings.SITE_URL}{reverse('sitemap')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

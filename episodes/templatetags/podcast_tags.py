@@ -1,12 +1,25 @@
+import json
 import re
 
 from django import template
-from django.utils.safestring import SafeString
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
+from episodes.models import Episode, Show
+from episodes.search import highlight
 from podcast.markdown import render
+from podcast.media import absolute_url
 from podcast.text import format_duration, parse_duration
 
 register = template.Library()
+
+# 12:34 or 1:02:03, not part of a longer run of digits and colons (dates, ratios, clock ranges).
+_TIMESTAMP = re.compile(r"(?<![\d:])(?:(\d{1,2}):)?([0-5]?\d):([0-5]\d)(?![\d:])")
+# Tags of sanitised HTML; nh3 always double-quotes attribute values, which may hold ">".
+_TAG = re.compile(r'(<(?:[^>"]|"[^"]*")*>)')
+_NO_LINKS_INSIDE = {"a", "code", "pre"}
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 @register.filter
@@ -67,3 +80,113 @@ def transcript_lines(text: str) -> list[dict]:
         elif line.strip():
             lines.append({"seconds": None, "stamp": "", "text": line})
     return lines
+
+
+def _seek_link(match: re.Match) -> str:
+    hours, minutes, secs = (int(g) if g else 0 for g in match.groups())
+    seconds = hours * 3600 + minutes * 60 + secs
+    return f'<a class="seek" href="#t={seconds}" data-seek="{seconds}">{match.group(0)}</a>'
+
+
+@register.filter
+def timestamps(html: SafeString) -> SafeString:
+    """Turn 12:34 and 1:02:03 in already sanitised HTML into links that seek the player.
+
+    Only text between tags changes, and only into digits-only links, so nothing the editor wrote
+    becomes markup; text inside links and code is left alone.
+    """
+    parts, inside = [], []
+    for piece in _TAG.split(str(html)):
+        if piece.startswith("<"):
+            name = re.match(r"</?\s*([a-zA-Z0-9]+)", piece)
+            tag = name.group(1).lower() if name else ""
+            if tag in _NO_LINKS_INSIDE:
+                if piece.startswith("</"):
+                    if tag in inside:
+                        inside.remove(tag)
+                elif not piece.endswith("/>"):
+                    inside.append(tag)
+            parts.append(piece)
+        elif inside:
+            parts.append(piece)
+        else:
+            parts.append(_TIMESTAMP.sub(_seek_link, piece))
+    return mark_safe("".join(parts))  # noqa: S308 - input was sanitised; we add only our own links
+
+
+@register.filter
+def absolute(url: str) -> str:
+    return absolute_url(url)
+
+
+@register.filter
+def snippet(text: str) -> SafeString:
+    return highlight(text)
+
+
+def artwork_url(item: Show | Episode) -> str:
+    """Absolute URL of the artwork a page should share: the episode's, else the show's."""
+    if isinstance(item, Episode):
+        if item.cover_art:
+            return absolute_url(item.cover_art.url)
+        if item.cover_art_url:
+            return item.cover_art_url
+        item = item.show
+    return absolute_url(item.cover_art.url) if item.cover_art else ""
+
+
+register.filter("artwork_url", artwork_url)
+
+
+def _ld(data: dict) -> SafeString:
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308
+
+
+@register.simple_tag
+def show_json_ld(show: Show) -> SafeString:
+    data = {
+        "@context": "https://schema.org",
+        "@type": "PodcastSeries",
+        "name": show.title,
+        "description": show.description,
+        "url": absolute_url(show.get_absolute_url()),
+        "webFeed": show.feed_url,
+        "inLanguage": show.language,
+        "author": {"@type": "Person", "name": show.author},
+    }
+    if image := artwork_url(show):
+        data["image"] = image
+    return _ld(data)
+
+
+@register.simple_tag
+def episode_json_ld(episode: Episode) -> SafeString:
+    show = episode.show
+    data = {
+        "@context": "https://schema.org",
+        "@type": "PodcastEpisode",
+        "name": episode.title,
+        "description": episode.summary,
+        "url": absolute_url(episode.get_absolute_url()),
+        "datePublished": episode.pub_date,
+        "partOfSeries": {
+            "@type": "PodcastSeries",
+            "name": show.title,
+            "url": absolute_url(show.get_absolute_url()),
+        },
+    }
+    if episode.episode_number:
+        data["episodeNumber"] = episode.episode_number
+    if episode.duration:
+        hours, rest = divmod(episode.duration, 3600)
+        data["timeRequired"] = f"PT{hours}H{rest // 60}M{rest % 60}S"
+    if episode.has_audio:
+        data["associatedMedia"] = {
+            "@type": "MediaObject",
+            "contentUrl": episode.enclosure_url,
+            "encodingFormat": episode.audio_mime_type or "audio/mpeg",
+        }
+    if image := artwork_url(episode):
+        data["image"] = image
+    return _ld(data)

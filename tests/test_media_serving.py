@@ -146,7 +146,8 @@ def test_content_types(client, settings, name, content_type):
         "/media/missing.mp3",
     ],
 )
-def test_no_path_escapes_the_media_root(client, media_file, settings, tmp_path, url):
+def test_no_path_escapes_the_media_root(client, db, media_file, settings, tmp_path, url):
+    # `db`: the 404 page names the site's shows.
     secret = tmp_path / "secret.txt"
     secret.write_text("top secret")
     (settings.MEDIA_ROOT / "link-out.txt").symlink_to(secret)
@@ -161,7 +162,7 @@ def test_only_safe_methods(client, media_file):
     assert client.post(URL).status_code == 405
 
 
-def test_nginx_x_accel_redirect_sends_the_checked_path(client, media_file, settings):
+def test_nginx_x_accel_redirect_sends_the_checked_path(client, db, media_file, settings):
     settings.MEDIA_ACCEL_REDIRECT_PREFIX = "/protected-media"
     response = client.get(URL, HTTP_RANGE="bytes=0-1")
     assert response["X-Accel-Redirect"] == "/protected-media/shows/the-show/audio/episode.mp3"

@@ -170,9 +170,11 @@ def outage_site() -> Iterator[tuple[Cluster, App]]:
         finish(manage(env, "migrate", "--noinput", "-v0"))
         demo = finish(manage(env, "demo"))
         finish(collectstatic)
+        # One process with threads: without REDIS_URL each process keeps its own last good feed.
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "podcast.wsgi", "--bind", f"127.0.0.1:{app_port}",
-             "--workers", "2", "--timeout", "20", "--graceful-timeout", "2"],
+             "--workers", "1", "--threads", "4", "--worker-class", "gthread",
+             "--timeout", "20", "--graceful-timeout", "2"],
             cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         app = App(app_port)
@@ -197,6 +199,7 @@ def outage_site() -> Iterator[tuple[Cluster, App]]:
         shutil.rmtree(root, ignore_errors=True)
 
 
+FEED = "/shipping-ml/feed.xml"
 PAGES = [
     "/",
     "/shipping-ml/",
@@ -212,6 +215,8 @@ def test_site_answers_503_while_the_database_is_down_and_recovers_by_itself(outa
     for path in PAGES:
         assert app.get(path).status == 200, path
     assert app.get("/healthz").status == 200
+    good_feed = app.get(FEED)  # builds the feed and keeps the last good copy
+    assert good_feed.status == 200 and "<rss" in good_feed.body
     assert app.log_in("editor", app.editor_password).status == 302
     assert app.get("/admin/episodes/episode/").status == 200
 
@@ -221,6 +226,11 @@ def test_site_answers_503_while_the_database_is_down_and_recovers_by_itself(outa
         assert response.status == 503, path
         assert response.headers["Retry-After"] == "30"
         assert "back in a moment" in response.body
+    # Podcast apps keep getting the last good feed: never 403, 410 or 500, which unsubscribe.
+    for _ in range(3):
+        feed = app.get(FEED)
+        assert feed.status == 200
+        assert feed.body == good_feed.body
     health = app.get("/healthz")
     assert health.status == 503
     assert health.headers["Retry-After"] == "30"
@@ -231,6 +241,6 @@ def test_site_answers_503_while_the_database_is_down_and_recovers_by_itself(outa
     cluster.start()
     # The same processes reconnect on their next request (CONN_HEALTH_CHECKS).
     assert app.get("/healthz").status == 200
-    for path in PAGES:
+    for path in [*PAGES, FEED]:
         assert app.get(path).status == 200, path
     assert app.get("/admin/episodes/episode/").status == 200

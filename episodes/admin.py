@@ -8,6 +8,7 @@ from markdownx.admin import MarkdownxModelAdmin
 from episodes.feed_checks import Problem, check_episode, check_show
 from episodes.forms import ChapterForm, ChapterFormSet, EpisodeAdminForm, ShowAdminForm
 from episodes.models import Appearance, Chapter, Episode, PlatformLink, Show, ShowLink, Tag
+from podcast.admin import KeepWhileInUse
 
 
 def _problem_list(problems: list[Problem]) -> str:
@@ -172,7 +173,9 @@ class EpisodeAdmin(MarkdownxModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(KeepWhileInUse, admin.ModelAdmin):
+    # A tag in use names pages listeners may have bookmarked: untag the episodes first.
+    users_of = [(Episode, "tags")]
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}

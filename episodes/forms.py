@@ -114,6 +114,11 @@ class EpisodeAdminForm(forms.ModelForm):
         audio = self.cleaned_data.get("audio_file")
         upload = _upload(audio)
         self.audio_info = None
+        if audio is False and self._published_in_database():
+            raise ValidationError(
+                "A published episode's audio cannot be removed: podcast apps are downloading it. "
+                "Upload a replacement, or unpublish the episode first."
+            )
         if upload is not None:
             if upload.size > settings.MAX_AUDIO_UPLOAD_BYTES:
                 raise ValidationError(
@@ -127,6 +132,13 @@ class EpisodeAdminForm(forms.ModelForm):
             upload.content_type = self.audio_info.mime_type
             upload.name = _with_extension(upload.name, self.audio_info.extension)
         return audio
+
+    def _published_in_database(self) -> bool:
+        episode = self.instance
+        return bool(
+            episode.pk
+            and Episode.objects.filter(pk=episode.pk, status=Episode.Status.PUBLISHED).exists()
+        )
 
     def clean_transcript(self) -> object:
         transcript = self.cleaned_data.get("transcript")

@@ -12,6 +12,7 @@ from django.utils.functional import cached_property
 from markdownx.models import MarkdownxField
 
 from episodes.categories import APPLE_CATEGORIES, CATEGORY_CHOICES, SUBCATEGORY_CHOICES
+from podcast.constraints import web_url
 from podcast.media import ARTWORK_WIDTHS, refresh_renditions
 from podcast.uploads import UploadPath
 
@@ -185,6 +186,8 @@ class Show(models.Model):
                 ),
                 name="show_subcategory_in_category",
             ),
+            web_url("website", "show_website_http"),
+            web_url("funding_url", "show_funding_url_http"),
         ]
 
     def __str__(self) -> str:
@@ -539,6 +542,7 @@ class PlatformLink(BaseLink):
                 condition=Q(platform__in=Platform.values),
                 name="platformlink_platform_valid",
             ),
+            web_url("url", "platformlink_url_http"),
         ]
 
 
@@ -561,6 +565,7 @@ class ShowLink(BaseLink):
                 condition=Q(platform__in=Platform.values),
                 name="showlink_platform_valid",
             ),
+            web_url("url", "showlink_url_http"),
         ]
 
 
@@ -577,6 +582,7 @@ class Chapter(models.Model):
             models.UniqueConstraint(
                 fields=["episode", "start_time"], name="chapter_unique_start_per_episode"
             ),
+            web_url("url", "chapter_url_http"),
         ]
 
     def __str__(self) -> str:

@@ -1,8 +1,10 @@
 from django.contrib import admin
 from markdownx.admin import MarkdownxModelAdmin
 
+from episodes.models import Show
 from guests.forms import GuestAdminForm
 from guests.models import Guest, GuestLink
+from podcast.admin import KeepWhileInUse
 
 
 class GuestLinkInline(admin.TabularInline):
@@ -11,7 +13,9 @@ class GuestLinkInline(admin.TabularInline):
 
 
 @admin.register(Guest)
-class GuestAdmin(MarkdownxModelAdmin):
+class GuestAdmin(KeepWhileInUse, MarkdownxModelAdmin):
+    # Appearances protect a guest in the database; hosting a show does here.
+    users_of = [(Show, "hosts")]
     form = GuestAdminForm
     list_display = ["name", "title", "organisation", "updated"]
     search_fields = ["name", "title", "organisation"]

@@ -3,6 +3,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from markdownx.models import MarkdownxField
 
+from podcast.constraints import web_url
 from podcast.media import PHOTO_WIDTHS, refresh_renditions
 from podcast.uploads import UploadPath
 
@@ -28,6 +29,7 @@ class Guest(models.Model):
     class Meta:
         ordering = ["name"]
         indexes = [models.Index(Lower("name"), name="guest_name_lower_idx")]
+        constraints = [web_url("website", "guest_website_http")]
 
     def __str__(self) -> str:
         return self.name
@@ -75,6 +77,7 @@ class GuestLink(models.Model):
             models.CheckConstraint(
                 condition=models.Q(kind__in=LinkKind.values), name="guestlink_kind_valid"
             ),
+            web_url("url", "guestlink_url_http"),
         ]
 
     def __str__(self) -> str:

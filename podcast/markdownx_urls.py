@@ -1,29 +1,25 @@
 """markdownx's upload and preview endpoints, for staff only (as shipped they answer anyone)."""
 
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpResponse, JsonResponse
 from django.urls import path
 from markdownx.forms import ImageForm
 from markdownx.views import ImageUploadView, MarkdownifyView
-from PIL import Image, UnidentifiedImageError
+
+from podcast.media import MediaError, open_image
 
 
 class StrictImageForm(ImageForm):
-    """Only real JPEG and PNG files, whatever the upload claims to be."""
+    """Only real JPEG and PNG files, whatever the upload claims to be (the admin's own checks)."""
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        upload = cleaned.get("image")
-        if upload is not None:
-            try:
-                upload.seek(0)
-                with Image.open(upload, formats=["JPEG", "PNG"]) as image:
-                    image.verify()
-            except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-                self.add_error("image", "Only JPEG and PNG images can be uploaded.")
-            finally:
-                upload.seek(0)
-        return cleaned
+    def clean(self) -> UploadedFile:
+        upload = super().clean()  # markdownx's clean returns the upload itself
+        try:
+            open_image(upload)
+        except MediaError as exc:
+            self.add_error("image", str(exc))
+        return upload
 
 
 class StrictImageUploadView(ImageUploadView):

@@ -166,7 +166,29 @@ def _open_image(handle: IO[bytes]) -> Image.Image:
             raise MediaError("The image is damaged or incomplete; export it again.") from exc
         finally:
             handle.seek(0)
+    if _has_trailing_data(handle, image.format, size):
+        raise MediaError(
+            "The file has data hidden after the image (a file disguised as an image?); "
+            "export it again as a plain JPEG or PNG."
+        )
     return image
+
+
+def _has_trailing_data(handle: IO[bytes], image_format: str | None, size: int) -> bool:
+    """A polyglot: a real image with a page, script or archive appended after its end marker."""
+    handle.seek(max(0, size - 64))
+    tail = handle.read()
+    handle.seek(0)
+    if image_format == "PNG":
+        return not tail.endswith(b"IEND\xaeB`\x82")
+    if image_format == "JPEG":
+        return not tail.rstrip(b"\x00").endswith(b"\xff\xd9")
+    return False
+
+
+def open_image(handle: IO[bytes]) -> Image.Image:
+    """Open and fully decode a JPEG or PNG; anything else, a bomb or a damaged file is refused."""
+    return _decode(_open_image(handle), handle)
 
 
 def _decode(image: Image.Image, handle: IO[bytes]) -> Image.Image:
@@ -213,7 +235,7 @@ def make_renditions(field_file: FieldFile, widths: tuple[int, ...]) -> dict:
     storage: Storage = field_file.storage
     with storage.open(field_file.name, "rb") as handle:
         original = io.BytesIO(handle.read())
-    image = _decode(_open_image(original), original)
+    image = open_image(original)
     image = ImageOps.exif_transpose(image)
     if image.mode not in ("RGB", "RGBA"):
         image = image.convert("RGBA" if "A" in image.mode or image.mode == "P" else "RGB")

@@ -1,5 +1,6 @@
 """Site-wide views: health check, error pages and media serving."""
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -18,6 +19,8 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from podcast.middleware import DATABASE_ERRORS, database_unavailable
 
 
 @never_cache
@@ -167,12 +170,27 @@ def serve_media(request: HttpRequest, path: str) -> HttpResponse:
     return response
 
 
+def login_locked_out(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict | None = None,
+) -> HttpResponse:
+    """django-axes lockout: a friendly 429 (never 403) saying how long to wait."""
+    seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    response = render(request, "axes_lockout.html", {"minutes": -(-seconds // 60)}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "404.html", status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """Rendered without context processors: when something broke, the database may be why."""
+    # Database errors outside a view (sessions, middleware) still get the outage page.
+    if isinstance(sys.exception(), DATABASE_ERRORS):
+        return database_unavailable()
     return HttpResponse(loader.get_template("500.html").render(), status=500)
 
 

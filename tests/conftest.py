@@ -1,5 +1,5 @@
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 
 from tests import factories
 
@@ -43,8 +43,17 @@ def editor(db, django_user_model):
     user = django_user_model.objects.create_user(
         "editor", "editor@example.com", "editor-pass-123", is_staff=True
     )
-    user.groups.add(Group.objects.get(name="Editors"))
+    user.groups.add(editors_group())
     return user
+
+
+def editors_group() -> Group:
+    """The group migration 0002 makes; browser tests flush tables, so it may need making again."""
+    group, created = Group.objects.get_or_create(name="Editors")
+    if created:
+        editorial = Permission.objects.filter(content_type__app_label__in=["episodes", "guests"])
+        group.permissions.set(editorial)
+    return group
 
 
 @pytest.fixture

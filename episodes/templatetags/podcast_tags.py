@@ -124,16 +124,20 @@ def snippet(text: str) -> SafeString:
     return highlight(text)
 
 
-def artwork_url(item: Show | Episode) -> str:
-    """Absolute URL of the artwork a page shares: the episode's, else the show's, as a rendition."""
-    if isinstance(item, Episode):
-        if not item.cover_art and item.cover_art_url:
-            return item.cover_art_url
-        if not item.cover_art:
-            item = item.show
-    if not item.cover_art:
-        return ""
+def _shared_art(item: Show | Episode) -> str:
+    """The largest rendition of an uploaded artwork: pages never hand out the original upload."""
     return absolute_url(rendition_url(item.cover_art_renditions, 1400) or item.cover_art.url)
+
+
+def artwork_url(item: Show | Episode) -> str:
+    """Absolute URL of the artwork a page should share: the episode's, else the show's."""
+    if isinstance(item, Episode):
+        if item.cover_art:
+            return _shared_art(item)
+        if item.cover_art_url:
+            return item.cover_art_url
+        item = item.show
+    return _shared_art(item) if item.cover_art else ""
 
 
 register.filter("artwork_url", artwork_url)

@@ -41,20 +41,20 @@ def test_filters_and_search_narrow_the_episodes(page: Page, site):
 def test_the_player_plays_and_chapters_and_timestamps_seek_it(page: Page, site):
     page.goto("/signal-path/episodes/episode-1/")
     audio = page.locator("audio#player")
-    page.wait_for_function("document.querySelector('audio').readyState >= 1")
+    page.wait_for_function("() => document.querySelector('audio').readyState >= 1")
     page.get_by_role("link", name="0:05").click()
-    page.wait_for_function("document.querySelector('audio').currentTime >= 5")
-    page.wait_for_function("!document.querySelector('audio').paused")
+    page.wait_for_function("() => document.querySelector('audio').currentTime >= 5")
+    page.wait_for_function("() => !document.querySelector('audio').paused")
     assert audio.evaluate("a => a.currentTime") >= 5
     page.locator(".show-notes a.seek", has_text="0:07").click()
-    page.wait_for_function("document.querySelector('audio').currentTime >= 7")
+    page.wait_for_function("() => document.querySelector('audio').currentTime >= 7")
     assert "#t=7" in page.url
     screenshot(page, "episode")
 
 
 def test_a_keyboard_only_listener_reaches_and_starts_the_player(page: Page, site):
     page.goto("/signal-path/episodes/episode-1/")
-    page.wait_for_function("document.querySelector('audio').readyState >= 1")
+    page.wait_for_function("() => document.querySelector('audio').readyState >= 1")
     for _ in range(40):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement && document.activeElement.id") == "player":
@@ -62,7 +62,7 @@ def test_a_keyboard_only_listener_reaches_and_starts_the_player(page: Page, site
     else:
         pytest.fail("Tab never reached the player")
     page.keyboard.press("Space")
-    page.wait_for_function("!document.querySelector('audio').paused")
+    page.wait_for_function("() => !document.querySelector('audio').paused")
 
 
 def test_no_console_errors_on_any_page(page: Page, site, live_server):

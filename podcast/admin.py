@@ -1,0 +1,36 @@
+"""Admin pieces shared by the apps."""
+
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.text import capfirst
+
+
+class KeepWhileInUse:
+    """Deleting an object that pages or the feed still show is refused, naming where it is used.
+
+    `users_of` lists (model, field) pairs: rows of `model` whose `field` points at the objects.
+    Django shows them as protected objects on the delete page and in the bulk delete action, and
+    deletes nothing while there are any.
+    """
+
+    users_of: list[tuple[type[Model], str]] = []
+
+    def get_deleted_objects(self, objs: QuerySet, request: HttpRequest) -> tuple:
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        users = [
+            self._link(user)
+            for model, field in self.users_of
+            for user in model.objects.filter(**{f"{field}__in": objs}).distinct()
+        ]
+        return to_delete, model_count, perms_needed, [*protected, *users]
+
+    @staticmethod
+    def _link(obj: Model) -> str:
+        opts = obj._meta
+        try:
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        except NoReverseMatch:
+            return f"{capfirst(opts.verbose_name)}: {obj}"
+        return format_html('{}: <a href="{}">{}</a>', capfirst(opts.verbose_name), url, obj)

@@ -40,6 +40,7 @@ def configure_environment(workdir: Path, port: int, redis_url: str) -> None:
             "SECRET_KEY": "bench-" + "x" * 50,
             "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
             "SITE_URL": f"http://127.0.0.1:{port}",
+            "SECURE_SSL_REDIRECT": "0",  # plain HTTP on loopback
             "STATIC_ROOT": str(workdir / "static"),
             "MEDIA_ROOT": str(workdir / "media"),
             "REDIS_URL": redis_url,

@@ -166,17 +166,12 @@ def _open_image(handle: IO[bytes]) -> Image.Image:
             raise MediaError("The image is damaged or incomplete; export it again.") from exc
         finally:
             handle.seek(0)
-    if _has_trailing_data(handle, image.format, size):
-        raise MediaError(
-            "The file has data hidden after the image (a file disguised as an image?); "
-            "export it again as a plain JPEG or PNG."
-        )
     return image
 
 
-def _has_trailing_data(handle: IO[bytes], image_format: str | None, size: int) -> bool:
+def _has_trailing_data(handle: IO[bytes], image_format: str | None) -> bool:
     """A polyglot: a real image with a page, script or archive appended after its end marker."""
-    handle.seek(max(0, size - 64))
+    handle.seek(max(0, _size(handle) - 64))
     tail = handle.read()
     handle.seek(0)
     if image_format == "PNG":
@@ -199,6 +194,11 @@ def _decode(image: Image.Image, handle: IO[bytes]) -> Image.Image:
         raise MediaError("The image is damaged or incomplete; export it again.") from exc
     finally:
         handle.seek(0)
+    if _has_trailing_data(handle, image.format):
+        raise MediaError(
+            "The file has data hidden after the image (a file disguised as an image?); "
+            "export it again as a plain JPEG or PNG."
+        )
     return image
 
 

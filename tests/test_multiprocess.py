@@ -105,6 +105,8 @@ def servers(database, cache_prefix, tmp_path) -> Iterator[list[str]]:
         "GUNICORN_THREADS": "2",
         "GUNICORN_BIND": "",
         "AXES_ENABLED": "0",
+        "SECURE_SSL_REDIRECT": "0",  # plain HTTP on loopback
+        "SECURE_COOKIES": "0",
     }
     manage = [sys.executable, str(ROOT / "manage.py")]
     for command in (

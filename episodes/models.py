@@ -4,7 +4,7 @@ from typing import Self
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -199,12 +199,26 @@ class Show(models.Model):
         self.cover_art_renditions = refresh_renditions(
             self.cover_art, self.cover_art_renditions, ARTWORK_WIDTHS
         )
-        super().save(*args, **kwargs)
+        old_slug = (
+            Show.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+            if self.pk
+            else None
+        )
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            # Subscribers and links know the old address: it keeps answering, with a 301.
+            ShowRedirect.objects.filter(slug=self.slug).delete()
+            if old_slug and old_slug != self.slug:
+                ShowRedirect.objects.update_or_create(slug=old_slug, defaults={"show": self})
 
     def get_absolute_url(self) -> str:
         return reverse("episodes:show", kwargs={"show": self.slug})
 
     def clean(self) -> None:
+        if ShowRedirect.objects.filter(slug=self.slug).exclude(show_id=self.pk).exists():
+            raise ValidationError(
+                {"slug": "Another show used this address before; its subscribers still follow it."}
+            )
         if self.subcategory and self.subcategory not in APPLE_CATEGORIES.get(self.category, []):
             raise ValidationError(
                 {"subcategory": f"“{self.subcategory}” is not a subcategory of {self.category}."}
@@ -220,6 +234,17 @@ class Show(models.Model):
     @property
     def upload_folder(self) -> str:
         return f"shows/{self.slug}"
+
+
+class ShowRedirect(models.Model):
+    """A show's former slug: its old feed and page URLs answer 301 to the current ones."""
+
+    show = models.ForeignKey(Show, on_delete=models.CASCADE, related_name="old_slugs")
+    slug = models.SlugField(max_length=100, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.slug} → {self.show.slug}"
 
 
 class EpisodeQuerySet(models.QuerySet):

@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "podcast.middleware.DatabaseUnavailableMiddleware",
+    "episodes.middleware.ShowRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "podcast.urls"

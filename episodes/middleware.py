@@ -1,0 +1,36 @@
+"""Old addresses of renamed shows keep working, so no subscriber or link is lost."""
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+
+from episodes.models import ShowRedirect
+from podcast.middleware import DATABASE_ERRORS
+
+
+class ShowRedirectMiddleware:
+    """A 404 under a show's former slug becomes a 301 to the same path under its current one."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 404 or request.method not in ("GET", "HEAD"):
+            return response
+        first, _, rest = request.path_info.lstrip("/").partition("/")
+        if not first or (not rest and not request.path_info.endswith("/")):
+            return response
+        try:
+            current = (
+                ShowRedirect.objects.filter(slug=first).values_list("show__slug", flat=True).first()
+            )
+        except DATABASE_ERRORS:
+            return response
+        if current is None:
+            return response
+        query = request.META.get("QUERY_STRING", "")
+        location = f"{request.META.get('SCRIPT_NAME', '')}/{current}/{rest}" + (
+            f"?{query}" if query else ""
+        )
+        return HttpResponsePermanentRedirect(location)

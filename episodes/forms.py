@@ -3,11 +3,9 @@
 import os
 
 from django import forms
-from django.conf import settings
 from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.template.defaultfilters import filesizeformat
 
 from episodes.models import Chapter, Episode, Show
 from podcast.media import MediaError, check_image, read_audio, read_transcript
@@ -120,11 +118,6 @@ class EpisodeAdminForm(forms.ModelForm):
                 "Upload a replacement, or unpublish the episode first."
             )
         if upload is not None:
-            if upload.size > settings.MAX_AUDIO_UPLOAD_BYTES:
-                raise ValidationError(
-                    f"The audio file is {filesizeformat(upload.size)}; at most "
-                    f"{filesizeformat(settings.MAX_AUDIO_UPLOAD_BYTES)} is accepted."
-                )
             try:
                 self.audio_info = read_audio(upload)
             except MediaError as exc:

@@ -43,6 +43,19 @@ def _size(handle: IO[bytes]) -> int:
     return size
 
 
+def _checked_size(handle: IO[bytes], limit: int, noun: str) -> int:
+    """The file's size, refused when empty or over `limit` bytes."""
+    size = _size(handle)
+    if size == 0:
+        raise MediaError(f"The {noun} file is empty (0 bytes).")
+    if size > limit:
+        raise MediaError(
+            f"The {noun} file is {filesizeformat(size)}; at most {filesizeformat(limit)} "
+            "is accepted."
+        )
+    return size
+
+
 def _sniff_audio(head: bytes) -> str | None:
     """The container the first bytes announce: an ID3 tag or MPEG frame sync, or an MP4 `ftyp`."""
     if head[4:8] == b"ftyp":
@@ -71,9 +84,7 @@ def _check_mp3_frames(handle: IO[bytes], first_frame: int, size: int) -> None:
 
 def read_audio(handle: IO[bytes]) -> AudioInfo:
     """Metadata of an MP3 or M4A/AAC file; MediaError for anything else."""
-    size = _size(handle)
-    if size == 0:
-        raise MediaError("The audio file is empty (0 bytes).")
+    size = _checked_size(handle, settings.MAX_AUDIO_UPLOAD_BYTES, "audio")
     kind = _sniff_audio(handle.read(12))
     handle.seek(0)
     if kind is None:
@@ -138,14 +149,7 @@ class ImageInfo:
 
 def _open_image(handle: IO[bytes]) -> Image.Image:
     """Open a JPEG or PNG (headers only); anything else or a decompression bomb is refused."""
-    size = _size(handle)
-    if size == 0:
-        raise MediaError("The image file is empty (0 bytes).")
-    if size > settings.MAX_IMAGE_UPLOAD_BYTES:
-        raise MediaError(
-            f"The image is {filesizeformat(size)}; at most "
-            f"{filesizeformat(settings.MAX_IMAGE_UPLOAD_BYTES)} is accepted."
-        )
+    _checked_size(handle, settings.MAX_IMAGE_UPLOAD_BYTES, "image")
     head = handle.read(256).lstrip().lower()
     handle.seek(0)
     if head.startswith((b"<svg", b"<?xml", b"<!doctype svg")) or b"<svg" in head:
@@ -289,14 +293,7 @@ def read_transcript(handle: IO[bytes], filename: str) -> TranscriptInfo:
     extension = os.path.splitext(filename)[1].lower().lstrip(".")
     if extension not in TRANSCRIPT_TYPES:
         raise MediaError("Upload the transcript as WebVTT (.vtt) or SubRip (.srt).")
-    size = _size(handle)
-    if size == 0:
-        raise MediaError("The transcript file is empty (0 bytes).")
-    if size > settings.MAX_TRANSCRIPT_UPLOAD_BYTES:
-        raise MediaError(
-            f"The transcript is {filesizeformat(size)}; at most "
-            f"{filesizeformat(settings.MAX_TRANSCRIPT_UPLOAD_BYTES)} is accepted."
-        )
+    _checked_size(handle, settings.MAX_TRANSCRIPT_UPLOAD_BYTES, "transcript")
     try:
         text = handle.read().decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -1,11 +1,15 @@
 """Old addresses of renamed shows keep working, so no subscriber or link is lost."""
 
+import re
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 
 from episodes.models import ShowRedirect
 from podcast.middleware import DATABASE_ERRORS
+
+
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 class ShowRedirectMiddleware:
@@ -19,7 +23,7 @@ class ShowRedirectMiddleware:
         if response.status_code != 404 or request.method not in ("GET", "HEAD"):
             return response
         first, _, rest = request.path_info.lstrip("/").partition("/")
-        if not first or (not rest and not request.path_info.endswith("/")):
+        if not SLUG.fullmatch(first) or (not rest and not request.path_info.endswith("/")):
             return response
         try:
             current = (

@@ -483,6 +483,15 @@ def test_malformed_query_strings_never_fail(client, hostile, query):
             assert_inert(response.content, f"{path}?{query}")
 
 
+@pytest.mark.parametrize(
+    "path",
+    ["/%00/", "/%00/x", "/x%00/feed.xml", "/x%00y/episodes/", "/%ff%fe/", "/a%20b/feed.xml"],
+)
+def test_odd_bytes_in_paths_never_fail(client, hostile, path):
+    assert client.get(path).status_code == 404
+    assert client.head(path).status_code == 404
+
+
 def test_request_bodies_over_the_limit_answer_400_and_save_nothing(
     client, editor_client, admin_forms, settings
 ):

@@ -6,7 +6,13 @@ from django.utils.html import format_html, format_html_join
 from markdownx.admin import MarkdownxModelAdmin
 
 from episodes.feed_checks import Problem, check_episode, check_show
-from episodes.forms import ChapterForm, ChapterFormSet, EpisodeAdminForm, ShowAdminForm
+from episodes.forms import (
+    ChapterForm,
+    ChapterFormSet,
+    EpisodeAdminForm,
+    LinkFormSet,
+    ShowAdminForm,
+)
 from episodes.models import Appearance, Chapter, Episode, PlatformLink, Show, ShowLink, Tag
 from podcast.admin import KeepWhileInUse
 
@@ -29,6 +35,7 @@ def _problem_rows(problems: list[Problem]) -> list[tuple[str, str]]:
 
 class ShowLinkInline(admin.TabularInline):
     model = ShowLink
+    formset = LinkFormSet
     extra = 0
 
 
@@ -85,6 +92,7 @@ class AppearanceInline(admin.TabularInline):
 
 class PlatformLinkInline(admin.TabularInline):
     model = PlatformLink
+    formset = LinkFormSet
     extra = 0
     fields = ["platform", "label", "url"]
 

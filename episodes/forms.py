@@ -7,7 +7,7 @@ from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
-from episodes.models import Chapter, Episode, Show
+from episodes.models import Chapter, Episode, Platform, Show
 from podcast.media import MediaError, check_image, read_audio, read_transcript
 from podcast.text import format_duration, parse_duration
 
@@ -226,3 +226,31 @@ class ChapterFormSet(forms.BaseInlineFormSet):
                 )
             seen.setdefault(start, form.cleaned_data.get("title", ""))
         super().clean()
+
+
+class LinkFormSet(forms.BaseInlineFormSet):
+    """One link per platform, and “Other” links told apart by their label.
+
+    The database enforces both with conditional unique constraints, which Django's formset does
+    not check; without this an editor's duplicate row would end in an IntegrityError.
+    """
+
+    def clean(self) -> None:
+        super().clean()
+        seen: set[tuple[str, str]] = set()
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
+                continue
+            platform = form.cleaned_data.get("platform")
+            if not platform:
+                continue
+            label = form.cleaned_data.get("label", "") if platform == Platform.OTHER else ""
+            if (platform, label) in seen:
+                field = "label" if platform == Platform.OTHER else "platform"
+                message = (
+                    f"Another “Other” link is labelled “{label}”; give each its own label."
+                    if platform == Platform.OTHER
+                    else f"There is already a {Platform(platform).label} link."
+                )
+                form.add_error(field, message)
+            seen.add((platform, label))

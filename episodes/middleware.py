@@ -8,7 +8,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from episodes.models import ShowRedirect
 from podcast.middleware import DATABASE_ERRORS
 
-
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 

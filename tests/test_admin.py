@@ -150,3 +150,48 @@ def test_show_with_episodes_offers_no_delete(admin_client, content):
     assert (
         admin_client.get(reverse("admin:episodes_show_delete", args=[lonely.pk])).status_code == 200
     )
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ([("spotify", "", "https://a.example"), ("spotify", "", "https://b.example")], "already"),
+        ([("other", "", "https://a.example"), ("other", "", "https://b.example")], "label"),
+    ],
+)
+def test_duplicate_platform_links_get_a_form_error_not_a_500(editor_client, content, rows, message):
+    from tests.media_files import admin_form_data
+
+    url = reverse("admin:episodes_episode_change", args=[content.pk])
+    data = admin_form_data(editor_client, url)
+    initial = int(data["links-TOTAL_FORMS"])
+    for offset, (platform, label, link) in enumerate(rows):
+        index = initial + offset
+        data |= {
+            f"links-{index}-platform": platform,
+            f"links-{index}-label": label,
+            f"links-{index}-url": link,
+        }
+    data["links-TOTAL_FORMS"] = str(initial + len(rows))
+    before = content.links.count()
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    assert message in str(response.context["inline_admin_formsets"][1].formset.errors)
+    assert content.links.count() == before
+
+
+def test_duplicate_show_links_get_a_form_error(editor_client, show):
+    from tests.media_files import admin_form_data
+
+    url = reverse("admin:episodes_show_change", args=[show.pk])
+    data = admin_form_data(editor_client, url)
+    initial = int(data["links-TOTAL_FORMS"])
+    for offset in range(2):
+        data |= {
+            f"links-{initial + offset}-platform": "apple",
+            f"links-{initial + offset}-url": f"https://apple.example/{offset}",
+        }
+    data["links-TOTAL_FORMS"] = str(initial + 2)
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    assert not show.links.exists()

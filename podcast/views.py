@@ -202,9 +202,10 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
+    # A custom ADMIN_PATH stays unnamed: listing it would tell everyone where to look.
     lines = [
         "User-agent: *",
-        f"Disallow: /{settings.ADMIN_PATH}",
+        *(["Disallow: /admin/"] if settings.ADMIN_PATH == "admin/" else []),
         "Disallow: /markdownx/",
         f"Sitemap: {settings.SITE_URL}{reverse('sitemap')}",
     ]

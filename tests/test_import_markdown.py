@@ -57,6 +57,9 @@ def sample_file(tmp_path: Path) -> Path:
     return copy
 
 
+AUDIO = "\naudioFile: https://cdn.example.com/episode.mp3"
+
+
 def write(folder: Path, name: str, frontmatter: str, body: str = "Notes.") -> Path:
     path = folder / name
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -82,7 +85,7 @@ def stored_files() -> list[Path]:
 
 
 @pytest.mark.django_db
-def test_the_shared_sample(tmp_path, client):
+def test_the_shared_sample(tmp_path, client, django_user_model):
     path = sample_file(tmp_path)
     out, err = run(path)
     assert out.startswith("1 created, 0 updated, 0 unchanged, 0 failed")
@@ -94,7 +97,9 @@ def test_the_shared_sample(tmp_path, client):
     assert episode.title == "The Challenges of ML Engineering in Production"
     assert episode.summary.startswith("Discussing real-world challenges")
     assert episode.pub_date == datetime(2023, 7, 20, tzinfo=UTC)
-    assert episode.status == Episode.Status.PUBLISHED
+    # Its audio is a path and no --media-root was given: nothing to publish yet.
+    assert episode.status == Episode.Status.DRAFT
+    assert "no audio: imported as a draft" in err
     assert (episode.duration, episode.episode_number, episode.season_number) == (2732, 1, 1)
     assert episode.show_notes.startswith("In this episode, I'm joined")
     assert list(episode.appearances.values_list("guest__name", "guest__title", "role")) == [
@@ -113,9 +118,10 @@ def test_the_shared_sample(tmp_path, client):
     }
     assert "“audioFile” /audio/podcasts/ml-engineering-challenges.mp3 is a path" in err
     assert "unknown keys" not in err
-    page = client.get(episode.get_absolute_url())
-    assert page.status_code == 200
-    assert "Dr. Jane Smith" in page.content.decode()
+    assert client.get(episode.get_absolute_url()).status_code == 404  # a draft
+    staff = django_user_model.objects.create_user("staff", password="x", is_staff=True)
+    client.force_login(staff)
+    assert "Dr. Jane Smith" in client.get(episode.get_absolute_url()).content.decode()
 
     out, _ = run(path)
     assert out.startswith("0 created, 0 updated, 1 unchanged, 0 failed")
@@ -180,7 +186,7 @@ def test_durations_in_every_form(tmp_path, written, seconds):
 
 @pytest.mark.django_db
 def test_broken_files_are_reported_by_path_and_skipped(tmp_path):
-    good = write(tmp_path, "01-good.md", "title: Good\npubDate: 2024-01-01")
+    good = write(tmp_path, "01-good.md", f"title: Good\npubDate: 2024-01-01{AUDIO}")
     yaml = write(tmp_path, "02-yaml.md", 'title: "unclosed\npubDate: [2024')
     no_title = write(tmp_path, "03-no-title.md", "pubDate: 2024-01-01")
     no_date = write(tmp_path, "04-no-date.md", "title: Undated")
@@ -244,7 +250,7 @@ def test_duplicate_guids_fail_the_second_file(tmp_path):
 
 @pytest.mark.django_db
 def test_a_published_guid_never_changes(tmp_path):
-    path = write(tmp_path, "ep.md", "title: A\npubDate: 2024-01-01\nguid: Original-GUID")
+    path = write(tmp_path, "ep.md", f"title: A\npubDate: 2024-01-01\nguid: Original-GUID{AUDIO}")
     run(path)
     path.write_text(path.read_text().replace("Original-GUID", "new-guid"))
     _, err = run_failing(path)
@@ -257,7 +263,8 @@ def test_scripts_in_notes_and_description_never_reach_a_page(tmp_path, client):
     write(
         tmp_path,
         "ep.md",
-        "title: XSS\npubDate: 2024-01-01\ndescription: \"<script>alert('d')</script>Plain\"",
+        "title: XSS\npubDate: 2024-01-01\ndescription: \"<script>alert('d')</script>Plain\""
+        + AUDIO,
         body="Hello <script>alert('x')</script> <img src=x onerror=alert(1)> "
         "[link](javascript:alert(2)) **bold**",
     )
@@ -386,3 +393,25 @@ def test_folder_per_episode_takes_the_folder_name_and_a_slug_key_wins(tmp_path):
     out, _ = run(tmp_path / "episodes")
     assert out.startswith("2 created, 0 updated, 0 unchanged, 0 failed")
     assert sorted(Episode.objects.values_list("slug", flat=True)) == ["first-steps", "second-one"]
+
+
+@pytest.mark.django_db
+def test_an_episode_without_audio_comes_in_as_a_draft_and_stays_off_the_feed(tmp_path, client):
+    path = write(tmp_path, "ep.md", "title: Silent\npubDate: 2024-01-01\naudioFile: /a/ep.mp3")
+    _, err = run(path)
+    assert "no audio: imported as a draft" in err
+    episode = Episode.objects.get()
+    assert episode.status == Episode.Status.DRAFT
+    assert b"<item>" not in client.get(f"/{episode.show.slug}/feed.xml").content
+
+
+@pytest.mark.django_db
+def test_dates_with_an_offset_are_unchanged_on_the_next_run(tmp_path):
+    path = write(
+        tmp_path, "ep.md", "title: Offset\npubDate: 2024-01-02T10:30:00+02:00\n"
+        "audioFile: https://cdn.example.com/ep.mp3"
+    )  # fmt: skip
+    run(path)
+    out, _ = run(path)
+    assert out.startswith("0 created, 0 updated, 1 unchanged")
+    assert Episode.objects.get().pub_date.isoformat() == "2024-01-02T08:30:00+00:00"

@@ -387,3 +387,11 @@ def test_snippet_marks_are_the_only_html():
         "&lt;b&gt;a&lt;/b&gt; <mark>drift</mark> &amp; more"
     )
     assert highlight("\ue001x\ue000y\ue000z") == "x<mark>yz</mark>"
+
+
+def test_robots_does_not_give_away_a_custom_admin_path(client, settings, db):
+    assert "Disallow: /admin/" in client.get("/robots.txt").content.decode()
+    settings.ADMIN_PATH = "backstage-7f3a/"
+    body = client.get("/robots.txt").content.decode()
+    assert "backstage" not in body
+    assert "admin" not in body

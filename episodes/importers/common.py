@@ -4,7 +4,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import IO
 
 import lxml.html
@@ -256,7 +256,14 @@ EPISODE_FIELDS = [
 
 
 def _fields(episode: Episode) -> tuple[str, ...]:
-    return tuple(str(getattr(episode, name)) for name in EPISODE_FIELDS)
+    """Comparable values: the same moment in two time zones is the same value."""
+
+    def comparable(value: object) -> str:
+        if isinstance(value, datetime):
+            return value.astimezone(UTC).isoformat()
+        return str(value)
+
+    return tuple(comparable(getattr(episode, name)) for name in EPISODE_FIELDS)
 
 
 def _relations(episode: Episode) -> tuple:
@@ -363,6 +370,12 @@ class EpisodeWriter:
         if data.duration is not None and data.audio_file is None:
             episode.duration = data.duration  # a copied file's own length wins
         self._audio(episode, data, saver)
+        if episode.status == Episode.Status.PUBLISHED and not (
+            episode.has_audio or data.audio_file
+        ):
+            # An item without an enclosure breaks the feed for every app: keep it off the air.
+            episode.status = Episode.Status.DRAFT
+            self.report.warn(where, "no audio: imported as a draft; add it, then publish")
         self._art(episode, data, saver, where)
         episode.full_clean()
         fields_changed = _fields(episode) != fields_before

@@ -8,7 +8,7 @@ indexed query, which makes `304 Not Modified` cheap and cache keys exact.
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
@@ -30,6 +30,17 @@ class Stamp:
         last = max(known) if known else datetime(2000, 1, 1, tzinfo=UTC)
         digest = hashlib.sha256("|".join(str(m) for m in moments).encode()).hexdigest()[:32]
         return cls(last_modified=last, etag=f'"{digest}"')
+
+    @property
+    def http_last_modified(self) -> datetime | None:
+        """Last-Modified for HTTP, withheld while the change is under a second old.
+
+        HTTP dates have whole seconds: a poller that saw the page earlier in the same second as an
+        edit would otherwise be told `304` for the new one. The ETag tells them apart meanwhile.
+        """
+        if timezone.now() - self.last_modified < timedelta(seconds=1):
+            return None
+        return self.last_modified
 
 
 def _latest_due(show_filter: Q) -> Subquery:

@@ -64,7 +64,8 @@ def stamped_page(stamp: StampFunc) -> Callable:
                 response = view(request, *args, **kwargs)
                 patch_vary_headers(response, ["Cookie"])
                 return response
-            last_modified = int(found.last_modified.timestamp())
+            moment = found.http_last_modified
+            last_modified = int(moment.timestamp()) if moment else None
             not_modified = get_conditional_response(
                 request, etag=found.etag, last_modified=last_modified
             )
@@ -91,7 +92,8 @@ def stamped_page(stamp: StampFunc) -> Callable:
                 cache.set(key, cached, settings.PAGE_CACHE_SECONDS)
             response = HttpResponse(cached[0], content_type=cached[1])
             response["ETag"] = found.etag
-            response["Last-Modified"] = http_date(last_modified)
+            if last_modified is not None:
+                response["Last-Modified"] = http_date(last_modified)
             patch_vary_headers(response, ["Cookie"])
             return response
 

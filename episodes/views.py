@@ -228,7 +228,7 @@ def _feed_etag(request: HttpRequest, show: str) -> str | None:
 
 def _feed_last_modified(request: HttpRequest, show: str) -> datetime | None:
     state = _feed_state(request, show)
-    return state[0].last_modified if state else None
+    return state[0].http_last_modified if state else None
 
 
 def _feed_response(content: bytes) -> HttpResponse:

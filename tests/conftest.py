@@ -66,3 +66,26 @@ def editor_client(editor):
     client = Client()
     client.force_login(editor)
     return client
+
+
+@pytest.fixture
+def settled(monkeypatch):
+    """A clock a few seconds on, as the next poll comes; `tick()` moves it on again.
+
+    Changes younger than a second carry no Last-Modified (HTTP dates have whole seconds).
+    """
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    class Clock:
+        now = timezone.now()
+
+        def tick(self, seconds: int = 5):
+            self.now += timedelta(seconds=seconds)
+            return self.now
+
+    clock = Clock()
+    clock.tick()
+    monkeypatch.setattr(timezone, "now", lambda: clock.now)
+    return clock

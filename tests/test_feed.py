@@ -295,7 +295,7 @@ def test_a_scheduled_episode_appears_at_its_time(client, show, monkeypatch):
     assert after["ETag"] != before["ETag"]
 
 
-def test_headers(client, episode):
+def test_headers(client, episode, settled):
     response = fetch(client, episode.show)
     assert response["Content-Type"] == "application/rss+xml; charset=utf-8"
     assert response["Cache-Control"] == "public, max-age=300"
@@ -306,7 +306,7 @@ def test_headers(client, episode):
 
 @pytest.mark.parametrize("validator", ["etag", "date"])
 def test_unchanged_feed_answers_304_from_one_query(
-    client, episode, validator, django_assert_num_queries
+    client, episode, validator, django_assert_num_queries, settled
 ):
     first = fetch(client, episode.show)
     headers = (
@@ -331,7 +331,7 @@ def test_304_needs_no_cached_copy(client, episode):
     assert response.status_code == 304
 
 
-def test_stale_validators_get_the_new_feed(client, episode):
+def test_stale_validators_get_the_new_feed(client, episode, settled):
     first = fetch(client, episode.show)
     episode.title = "Renamed"
     episode.save()
@@ -343,7 +343,7 @@ def test_stale_validators_get_the_new_feed(client, episode):
     assert b"<title>Renamed</title>" in response.content
 
 
-def test_head_answers_like_get_without_a_body(client, episode):
+def test_head_answers_like_get_without_a_body(client, episode, settled):
     get = fetch(client, episode.show)
     head = client.head(episode.show.get_feed_path())
     assert head.status_code == 200
@@ -457,7 +457,7 @@ def test_every_edit_shows_in_the_next_request(client, full_episode, edit):
         assert full_episode.guid.encode() not in after.content
 
 
-def test_a_moved_show_answers_301_to_the_new_feed(client, episode):
+def test_a_moved_show_answers_301_to_the_new_feed(client, episode, settled):
     show = episode.show
     first = fetch(client, show)
     show.new_feed_url = "https://new.example.com/show/feed.xml"

@@ -86,3 +86,21 @@ def test_moving_an_episode_changes_both_shows_stamps(full_episode):
     full_episode.save()
     assert show_stamp(old_show.slug).etag != before_old.etag
     assert show_stamp(new_show.slug).etag != before_new.etag
+
+
+def test_an_edit_in_the_same_second_as_a_poll_is_not_hidden_by_if_modified_since(
+    client, show, settled
+):
+    """HTTP dates have whole seconds: while a change is that fresh, only its ETag announces it."""
+    EpisodeFactory(show=show, title="Before")
+    first = client.get(f"/{show.slug}/feed.xml")
+    assert "Last-Modified" not in first
+    settled.tick()
+    since = client.get(f"/{show.slug}/feed.xml")["Last-Modified"]
+    assert client.get(f"/{show.slug}/feed.xml", HTTP_IF_MODIFIED_SINCE=since).status_code == 304
+    episode = show.episodes.get()
+    episode.title = "After"
+    episode.save()  # in the same second as the poll above
+    response = client.get(f"/{show.slug}/feed.xml", HTTP_IF_MODIFIED_SINCE=since)
+    assert response.status_code == 200
+    assert b"After" in response.content

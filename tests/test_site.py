@@ -247,8 +247,9 @@ def test_staff_preview_of_a_draft_is_marked_and_never_cached(client, editor_clie
 
 
 @pytest.mark.parametrize("path", ["", "episodes/", "seasons/1/", "episodes/{slug}/"])
-def test_published_pages_answer_conditional_requests_with_304(client, show, path):
+def test_published_pages_answer_conditional_requests_with_304(client, show, path, settled):
     episode = EpisodeFactory(show=show, season_number=1)
+    settled.tick()
     url = f"/{show.slug}/" + path.format(slug=episode.slug)
     first = client.get(url)
     assert first.status_code == 200

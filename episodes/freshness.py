@@ -131,12 +131,15 @@ def _tag_changed(sender, instance, **kwargs) -> None:
 
 
 @receiver(m2m_changed, sender=Episode.tags.through)
-def _episode_tags_changed(sender, instance, **kwargs) -> None:
-    if kwargs["action"].startswith("post_"):
-        if isinstance(instance, Episode):
+def _episode_tags_changed(sender, instance, action, **kwargs) -> None:
+    if isinstance(instance, Episode):
+        if action.startswith("post_"):
             touch_shows(Q(pk=instance.show_id))
-        else:
-            touch_shows(Q(episodes__pk__in=kwargs["pk_set"] or []))
+    elif action == "pre_clear":
+        # Clearing from the tag's side names no episodes afterwards: touch their shows now.
+        touch_shows(Q(episodes__tags__pk=instance.pk))
+    elif action.startswith("post_"):
+        touch_shows(Q(episodes__pk__in=kwargs["pk_set"] or []))
 
 
 @receiver(m2m_changed, sender=Show.hosts.through)

@@ -35,6 +35,7 @@ EDITS = {
     "appearance": lambda e: e.appearances.first().delete(),
     "tag": lambda e: e.tags.first().save(),
     "tag removed": lambda e: e.tags.clear(),
+    "tag cleared from its side": lambda e: e.tags.first().episodes.clear(),
     "tag deleted": lambda e: e.tags.first().delete(),
     "link": lambda e: e.links.first().delete(),
     "chapter": lambda e: e.chapters.first().save(),

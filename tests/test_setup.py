@@ -82,3 +82,20 @@ def test_demo_editor_can_log_in_to_the_admin(client):
     )
     assert response.status_code == 302
     assert client.get("/admin/episodes/episode/").status_code == 200
+
+
+def test_env_example_documents_every_variable_the_site_and_gunicorn_read():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    read = set()
+    for source in ("podcast/settings.py", "gunicorn.conf.py"):
+        text = (root / source).read_text()
+        read |= set(
+            re.findall(r"""(?:environ\.get|env_bool|env_list|_int)\(\s*["']([A-Z0-9_]+)""", text)
+        )
+        read |= set(re.findall(r"""environ\[["']([A-Z0-9_]+)""", text))
+    documented = set(re.findall(r"^#? ?([A-Z0-9_]+)=", (root / ".env.example").read_text(), re.M))
+    assert len(read) > 20
+    assert read - documented == set()

@@ -75,7 +75,6 @@ class RangeNotSatisfiable(Exception):
 def parse_range(header: str, size: int) -> tuple[int, int] | None:
     """The byte range (first, last) to send for a Range header, or None to send the whole file.
 
-    If-Range is not honoured (Apple sends none; files never change at a URL anyway).
     Several ranges are answered with the first satisfiable one: still a 206 whose Content-Range
     says exactly what was sent (never a 200, which Apple refuses). A malformed header is ignored,
     as RFC 9110 asks. Raises RangeNotSatisfiable when no range overlaps the file.
@@ -147,8 +146,12 @@ def serve_media(request: HttpRequest, path: str) -> HttpResponse:
         response["X-Accel-Redirect"] = f"{settings.MEDIA_ACCEL_REDIRECT_PREFIX}/{quote(relative)}"
         return response
 
+    range_header = request.headers.get("Range", "")
+    if_range = request.headers.get("If-Range")
+    if if_range is not None and if_range not in (headers["ETag"], headers["Last-Modified"]):
+        range_header = ""  # the client's copy is another version: it needs the whole file
     try:
-        byte_range = parse_range(request.headers.get("Range", ""), size)
+        byte_range = parse_range(range_header, size)
     except RangeNotSatisfiable:
         response = HttpResponse(status=416, content_type=content_type, headers=headers)
         response["Content-Range"] = f"bytes */{size}"

@@ -178,3 +178,15 @@ def test_x_accel_redirect_quotes_the_name(client, settings):
     (settings.MEDIA_ROOT / "a b#.mp3").write_bytes(b"x")
     response = client.get("/media/a%20b%23.mp3")
     assert response["X-Accel-Redirect"] == "/protected-media/a%20b%23.mp3"
+
+
+def test_if_range_gets_the_range_only_for_the_current_version(client, media_file):
+    etag = client.head(URL)["ETag"]
+    modified = client.head(URL)["Last-Modified"]
+    for validator in (etag, modified):
+        response = client.get(URL, HTTP_RANGE="bytes=0-1", HTTP_IF_RANGE=validator)
+        assert response.status_code == 206
+        assert body(response) == DATA[:2]
+    stale = client.get(URL, HTTP_RANGE="bytes=0-1", HTTP_IF_RANGE='"an-older-version"')
+    assert stale.status_code == 200
+    assert body(stale) == DATA

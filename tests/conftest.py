@@ -1,5 +1,5 @@
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 
 from tests import factories
 
@@ -50,12 +50,15 @@ def editor(db, django_user_model):
 
 
 def editors_group() -> Group:
-    """The group migration 0002 makes; browser tests flush tables, so it may need making again."""
-    group, created = Group.objects.get_or_create(name="Editors")
-    if created:
-        editorial = Permission.objects.filter(content_type__app_label__in=["episodes", "guests"])
-        group.permissions.set(editorial)
-    return group
+    """The group migration 0002 makes; browser tests flush tables, so its code may run again."""
+    if not Group.objects.filter(name="Editors").exists():
+        import importlib
+
+        from django.apps import apps
+
+        migration = importlib.import_module("episodes.migrations.0002_editors_group")
+        migration.create_editors_group(apps, None)
+    return Group.objects.get(name="Editors")
 
 
 @pytest.fixture

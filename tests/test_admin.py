@@ -195,3 +195,25 @@ def test_duplicate_show_links_get_a_form_error(editor_client, show):
     response = editor_client.post(url, data)
     assert response.status_code == 200
     assert not show.links.exists()
+
+
+def test_the_editors_group_comes_from_its_data_migration():
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.db.migrations.recorder import MigrationRecorder
+
+    applied = MigrationRecorder(connection).migration_qs
+    assert applied.filter(app="episodes", name="0002_editors_group").exists()
+    Group.objects.filter(name="Editors").delete()
+    importlib.import_module("episodes.migrations.0002_editors_group").create_editors_group(
+        apps, None
+    )
+    codenames = set(
+        Group.objects.get(name="Editors").permissions.values_list("codename", flat=True)
+    )
+    for model in ("show", "episode", "guest", "tag", "appearance", "platformlink", "chapter"):
+        assert {f"add_{model}", f"change_{model}", f"delete_{model}", f"view_{model}"} <= codenames
+    assert not {name for name in codenames if name.endswith(("_user", "_group", "_permission"))}

@@ -8,7 +8,8 @@ def create_editors_group(apps, schema_editor):
     # Permissions are normally made after all migrations; the group needs them now.
     for app_label in EDITORIAL_APPS:
         app_config = apps.get_app_config(app_label)
-        app_config.models_module = True
+        if getattr(app_config, "models_module", None) is None:  # a historical app stub
+            app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

@@ -4,7 +4,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.utils import InterfaceError, OperationalError
 from django.http import (
     Http404,
@@ -191,7 +191,10 @@ def chapters(request: HttpRequest, show: str, slug: str) -> JsonResponse:
 @require_safe
 @stamped_page(tag_freshness)
 def tag_detail(request: HttpRequest, slug: str) -> TemplateResponse:
-    tag = get_object_or_404(Tag, slug=slug)
+    tags = Tag.objects.all()
+    if not request.user.is_staff:  # a topic of drafts only is not public yet
+        tags = tags.filter(Exists(Episode.objects.published().filter(tags=OuterRef("pk"))))
+    tag = get_object_or_404(tags, slug=slug)
     episodes = _episode_cards(Episode.objects.published().filter(tags=tag)).newest_first()
     return TemplateResponse(
         request, "episodes/tag_detail.html", {"tag": tag, "page_obj": _paginate(request, episodes)}

@@ -1,4 +1,4 @@
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -12,7 +12,12 @@ from guests.models import Guest
 @require_safe
 @stamped_page(guest_freshness)
 def guest_detail(request: HttpRequest, slug: str) -> TemplateResponse:
-    guest = get_object_or_404(Guest.objects.prefetch_related("links"), slug=slug)
+    guests = Guest.objects.prefetch_related("links")
+    if not request.user.is_staff:
+        # Someone heard only in drafts is not public yet.
+        heard = Episode.objects.published().filter(appearances__guest=OuterRef("pk"))
+        guests = guests.filter(Exists(heard) | Q(hosted_shows__isnull=False)).distinct()
+    guest = get_object_or_404(guests, slug=slug)
     episodes = (
         Episode.objects.published()
         .filter(appearances__guest=guest)

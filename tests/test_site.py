@@ -396,3 +396,19 @@ def test_robots_does_not_give_away_a_custom_admin_path(client, settings, db):
     body = client.get("/robots.txt").content.decode()
     assert "backstage" not in body
     assert "admin" not in body
+
+
+def test_guests_and_topics_of_drafts_only_are_not_public_yet(client, show, editor_client):
+    draft = EpisodeFactory(show=show, draft=True)
+    appearance = AppearanceFactory(episode=draft)
+    tag = TagFactory()
+    draft.tags.add(tag)
+    guest_url, tag_url = appearance.guest.get_absolute_url(), tag.get_absolute_url()
+    assert client.get(guest_url).status_code == 404
+    assert client.get(tag_url).status_code == 404
+    assert editor_client.get(guest_url).status_code == 200
+    assert editor_client.get(tag_url).status_code == 200
+    draft.status, draft.pub_date = "published", draft.created
+    draft.save()
+    assert client.get(guest_url).status_code == 200
+    assert client.get(tag_url).status_code == 200

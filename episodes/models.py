@@ -104,9 +104,8 @@ class Show(models.Model):
     title = models.CharField(max_length=255)
     slug = models.SlugField(
         max_length=100,
-        unique=True,
         validators=[validate_show_slug],
-        help_text="Part of every URL of the show and its feed. Changing it moves the feed.",
+        help_text="Part of every URL of the show and its feed. Renaming keeps the old one (301).",
     )
     subtitle = models.CharField(max_length=255, blank=True, help_text="One line under the title.")
     description = models.TextField(
@@ -167,6 +166,7 @@ class Show(models.Model):
     class Meta:
         ordering = ["title"]
         constraints = [
+            models.UniqueConstraint(fields=["slug"], name="show_unique_slug"),
             models.CheckConstraint(
                 condition=Q(show_type__in=ShowType.values),
                 name="show_type_valid",
@@ -271,7 +271,6 @@ class Episode(models.Model):
     slug = models.SlugField(max_length=200, help_text="Unique within the show; part of the URL.")
     guid = models.CharField(
         max_length=255,
-        unique=True,
         default=new_guid,
         help_text="The episode's identity for every podcast app. Never changes once published.",
     )
@@ -354,6 +353,7 @@ class Episode(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(fields=["show", "slug"], name="episode_unique_slug_per_show"),
+            models.UniqueConstraint(fields=["guid"], name="episode_unique_guid"),
             models.CheckConstraint(
                 condition=Q(episode_number__isnull=True) | Q(episode_number__gt=0),
                 name="episode_number_positive",
@@ -471,11 +471,13 @@ class Episode(models.Model):
 
 class Tag(models.Model):
     name = models.CharField(max_length=100)
-    slug = models.SlugField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120)
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
+        indexes = [models.Index(fields=["name"], name="tag_name_idx")]
+        constraints = [models.UniqueConstraint(fields=["slug"], name="tag_unique_slug")]
 
     def __str__(self) -> str:
         return self.name

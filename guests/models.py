@@ -12,7 +12,7 @@ class Guest(models.Model):
     """A person heard on the show: a guest, a host, a producer."""
 
     name = models.CharField(max_length=128, help_text="As listeners should see it (at most 128).")
-    slug = models.SlugField(max_length=140, unique=True, help_text="Used in the guest's page URL.")
+    slug = models.SlugField(max_length=140, help_text="Used in the guest's page URL.")
     title = models.CharField(
         max_length=200, blank=True, help_text="Job title, e.g. “ML Research Lead”."
     )
@@ -28,8 +28,14 @@ class Guest(models.Model):
 
     class Meta:
         ordering = ["name"]
-        indexes = [models.Index(Lower("name"), name="guest_name_lower_idx")]
-        constraints = [web_url("website", "guest_website_http")]
+        indexes = [
+            models.Index(fields=["name"], name="guest_name_idx"),
+            models.Index(Lower("name"), name="guest_name_lower_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="guest_unique_slug"),
+            web_url("website", "guest_website_http"),
+        ]
 
     def __str__(self) -> str:
         return self.name

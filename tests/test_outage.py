@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.conftest import service_missing
+
 pytestmark = pytest.mark.slow
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -141,6 +143,9 @@ def finish(process: subprocess.Popen) -> str:
 @pytest.fixture
 def outage_site() -> Iterator[tuple[Cluster, App]]:
     """PostgreSQL, migrated with demo content, behind gunicorn in production settings."""
+    if not glob.glob("/usr/lib/postgresql/*/bin/initdb") and not shutil.which("initdb"):
+        service_missing("The outage test starts a PostgreSQL of its own: initdb is not here.")
+        pytest.skip("a PostgreSQL outage needs PostgreSQL's own binaries (initdb, pg_ctl)")
     root = Path(tempfile.mkdtemp(prefix="outage-"))
     root.chmod(0o755)  # the postgres user reaches its data directory through it
     cluster = Cluster(root=root / "pg", port=free_port(PG_PORTS))

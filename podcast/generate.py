@@ -8,15 +8,23 @@ import lameenc
 from PIL import Image, ImageDraw
 
 
-def tone_mp3(seconds: float = 12.0, sample_rate: int = 44100, bitrate_kbps: int = 64) -> bytes:
-    """A real MP3: a soft two-note chime that fades in and out."""
-    total = int(seconds * sample_rate)
-    samples = array("h")
-    for i in range(total):
+def tone_mp3(
+    seconds: float = 12.0, sample_rate: int = 44100, bitrate_kbps: int = 64, base_hz: int = 440
+) -> bytes:
+    """A real MP3: a soft two-note chime (base and fifth) that fades in and out."""
+    # Whole-hertz tones repeat every second: synthesise one second, repeat it, shape the ends.
+    second = array("h")
+    for i in range(sample_rate):
         t = i / sample_rate
-        envelope = min(1.0, t * 4, (seconds - t) * 4)
-        value = 0.25 * math.sin(2 * math.pi * 440 * t) + 0.15 * math.sin(2 * math.pi * 660 * t)
-        samples.append(int(32767 * envelope * value))
+        value = 0.25 * math.sin(2 * math.pi * base_hz * t)
+        value += 0.15 * math.sin(2 * math.pi * base_hz * 1.5 * t)
+        second.append(int(32767 * value))
+    total = int(seconds * sample_rate)
+    samples = array("h", second * (total // sample_rate + 1))[:total]
+    fade = min(sample_rate // 4, total // 2)
+    for i in range(fade):
+        samples[i] = int(samples[i] * i / fade)
+        samples[total - 1 - i] = int(samples[total - 1 - i] * i / fade)
     encoder = lameenc.Encoder()
     encoder.set_bit_rate(bitrate_kbps)
     encoder.set_in_sample_rate(sample_rate)

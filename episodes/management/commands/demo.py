@@ -199,8 +199,7 @@ class Command(BaseCommand):
         }.items():
             ShowLink.objects.get_or_create(show=show, platform=platform, defaults={"url": url})
 
-        audio_name = ""
-        for data in EPISODES:
+        for index, data in enumerate(EPISODES):
             episode, _ = Episode.objects.get_or_create(
                 show=show,
                 slug=slugify(data["title"]),
@@ -215,8 +214,9 @@ class Command(BaseCommand):
                 },
             )
             if not episode.has_audio:
-                audio_name = audio_name or self._save_audio(episode)
-                episode.audio_file.name = audio_name
+                # Each episode its own file (and its own pitch): apps tell enclosures apart.
+                audio = ContentFile(tone_mp3(base_hz=330 + 55 * index))
+                episode.audio_file.save(f"{episode.slug}.mp3", audio, save=False)
                 self._read_audio(episode)
                 if "duration" in data:
                     episode.duration = data["duration"]
@@ -269,10 +269,6 @@ class Command(BaseCommand):
             Chapter.objects.get_or_create(
                 episode=episode, start_time=start, defaults={"title": title}
             )
-
-    def _save_audio(self, episode: Episode) -> str:
-        episode.audio_file.save("demo-chime.mp3", ContentFile(tone_mp3()), save=False)
-        return episode.audio_file.name
 
     def _read_audio(self, episode: Episode) -> None:
         with episode.audio_file.open("rb") as handle:

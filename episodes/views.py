@@ -224,9 +224,14 @@ def _feed_state(request: HttpRequest, show: str) -> tuple[Stamp, str] | None:
     return request.feed_state
 
 
+def _versioned_etag(stamp: Stamp) -> str:
+    """The stamp's ETag with the feed format in it: a release that changes the XML is news."""
+    return f'"{FEED_FORMAT}-{stamp.etag.strip(chr(34))}"'
+
+
 def _feed_etag(request: HttpRequest, show: str) -> str | None:
     state = _feed_state(request, show)
-    return state[0].etag if state else None
+    return _versioned_etag(state[0]) if state else None
 
 
 def _feed_last_modified(request: HttpRequest, show: str) -> datetime | None:
@@ -271,7 +276,7 @@ def _last_good_feed(show: str) -> HttpResponse:
         return response
     content, stamp = saved
     response = _feed_response(content)
-    response["ETag"] = stamp.etag
+    response["ETag"] = _versioned_etag(stamp)
     response["Last-Modified"] = http_date(stamp.last_modified.timestamp())
     return response
 

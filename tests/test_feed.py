@@ -559,3 +559,15 @@ def test_outage_without_a_copy_answers_503_with_retry_after(client, episode):
         response = client.get(episode.show.get_feed_path())
     assert response.status_code == 503
     assert int(response["Retry-After"]) > 0
+
+
+def test_a_release_that_changes_the_feed_format_is_not_answered_304(client, episode, monkeypatch):
+    from episodes import views
+
+    url = f"/{episode.show.slug}/feed.xml"
+    etag = client.get(url)["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    monkeypatch.setattr(views, "FEED_FORMAT", views.FEED_FORMAT + 1)
+    response = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert response["ETag"] != etag

@@ -99,6 +99,7 @@ def main() -> int:
         "SECURE_SSL_REDIRECT": "0",
         "STATIC_ROOT": str(root / "static"),
         "MEDIA_ROOT": str(root / "media"),
+        "FEED_SNAPSHOT_ROOT": str(root / "feeds"),
         "LOG_LEVEL": "ERROR",
         # Recycling workers would hide a leak: this run must show memory staying flat without it.
         "GUNICORN_MAX_REQUESTS": "0",

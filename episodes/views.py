@@ -1,5 +1,7 @@
 import logging
+import os
 from datetime import datetime
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -261,14 +263,35 @@ def _fresh_feed(request: HttpRequest, show: str) -> HttpResponse:
         # Each edit leaves the previous copy behind under its old stamp; let those go soon.
         cache.set(key, content, timeout=FEED_BYTES_SECONDS)
         cache.set(f"feed:{FEED_FORMAT}:{show}:last-good", (content, stamp), timeout=None)
+        _write_snapshot(show, content)
     _process_feeds[show] = (key, content)
     return _feed_response(content)
+
+
+def _snapshot_path(show: str) -> Path:
+    return Path(settings.FEED_SNAPSHOT_ROOT) / f"{show}.xml"
+
+
+def _write_snapshot(show: str, content: bytes) -> None:
+    """Keep the last good feed on disk too, for processes whose cache never held it."""
+    path = _snapshot_path(show)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(content)
+        partial.replace(path)  # atomic: a reader sees the old copy or the new, never half
+    except OSError as exc:
+        logger.warning("Feed snapshot of %s not written: %s", show, exc)
 
 
 def _last_good_feed(show: str) -> HttpResponse:
     """During a database outage: the last feed built, else 503 (never 403/410: apps unsubscribe)."""
     saved = cache.get(f"feed:{FEED_FORMAT}:{show}:last-good")
     if saved is None:
+        try:
+            return _feed_response(_snapshot_path(show).read_bytes())
+        except OSError:
+            pass
         response = HttpResponse(
             "The feed is briefly unavailable.", status=503, content_type="text/plain"
         )

@@ -253,6 +253,8 @@ MARKDOWNX_MEDIA_PATH = "markdownx/"
 MARKDOWNX_SVG_JAVASCRIPT_PROTECTION = True
 
 FEED_CACHE_SECONDS = int(os.environ.get("FEED_CACHE_SECONDS", "300"))
+# The last good copy of each feed on disk: served while the database is away.
+FEED_SNAPSHOT_ROOT = Path(os.environ.get("FEED_SNAPSHOT_ROOT", BASE_DIR / "var" / "feeds"))
 # How long a rendered page stays in the cache; any edit makes a new key at once anyway.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 EPISODES_PER_PAGE = 12

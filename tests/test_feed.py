@@ -554,6 +554,20 @@ def test_outage_serves_the_last_good_feed(client, episode):
     assert response["Content-Type"] == "application/rss+xml; charset=utf-8"
 
 
+def test_outage_in_a_process_whose_cache_never_held_the_feed_serves_the_disk_copy(client, episode):
+    from django.core.cache import cache
+
+    from episodes import views
+
+    good = fetch(client, episode.show)
+    cache.clear()  # another process: its own cache is empty
+    views._process_feeds.clear()
+    with connection.execute_wrapper(_refuse):
+        response = client.get(episode.show.get_feed_path())
+    assert response.status_code == 200
+    assert response.content == good.content
+
+
 def test_outage_without_a_copy_answers_503_with_retry_after(client, episode):
     with connection.execute_wrapper(_refuse):
         response = client.get(episode.show.get_feed_path())

@@ -108,6 +108,7 @@ def servers(database, cache_prefix, tmp_path) -> Iterator[list[str]]:
         "CACHE_KEY_PREFIX": cache_prefix or "",
         "STATIC_ROOT": str(tmp_path / "static"),
         "MEDIA_ROOT": str(tmp_path / "media"),
+        "FEED_SNAPSHOT_ROOT": str(tmp_path / "feeds"),
         "GUNICORN_WORKERS": "1",
         "GUNICORN_THREADS": "2",
         "GUNICORN_BIND": "",

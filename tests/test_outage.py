@@ -164,6 +164,7 @@ def outage_site() -> Iterator[tuple[Cluster, App]]:
         "CONN_MAX_AGE": "60",
         "STATIC_ROOT": str(root / "static"),
         "MEDIA_ROOT": str(root / "media"),
+        "FEED_SNAPSHOT_ROOT": str(root / "feeds"),
     }
     server = None
     collectstatic = manage(env, "collectstatic", "--noinput", "-v0")

@@ -1,10 +1,12 @@
-"""The benchmark behind `./run bench`: one table of ratios to a static file served in the same run.
+"""The benchmark behind `./run bench`: one table of ratios to static files served in the same run.
 
 Steps: create and migrate the PostgreSQL database, load synthetic episodes (kept between runs when
-already there), collect static files (with a baseline file as large as the feed) into a temporary
-STATIC_ROOT, start gunicorn with gunicorn.conf.py and production settings, drive each URL with wrk,
-count queries per URL in-process, and build the feed cold in separate processes at 1,000 and
-10,000 episodes for time and peak memory. Everything started here is stopped here.
+already there), collect static files into a temporary STATIC_ROOT, measure each case's response
+size in-process and collect again with one baseline file per size (a case's baseline is a static
+file of its own response size; a body-less answer such as the 304 gets a tiny file), start gunicorn
+with gunicorn.conf.py and production settings, drive each baseline and each URL with wrk, count
+queries per URL in-process, and build the feed cold in separate processes at 1,000 and 10,000
+episodes for time and peak memory. Everything started here is stopped here.
 """
 
 import argparse
@@ -30,6 +32,7 @@ SHOW_SLUG = "bench"
 DATA_VERSION = "bench-data-1"
 GUESTS, TAGS = 300, 60
 PROBE_SIZES = (1_000, 10_000)
+TINY_BASELINE = 16  # bytes of the baseline for an answer without a body (the feed's 304)
 
 
 def configure_environment(workdir: Path, port: int, redis_url: str) -> None:
@@ -282,6 +285,22 @@ def count_queries(path: str, headers: dict[str, str] | None = None) -> tuple[int
     return response.status_code, len(cold), len(warm)
 
 
+def response_bytes(path: str, headers: dict[str, str] | None = None) -> int:
+    """Body size of one answer through the test client: the size of the case's baseline file."""
+    from django.test import Client
+
+    response = Client(headers=headers or {}).get(path)
+    return len(b"".join(response) if response.streaming else response.content)
+
+
+def write_baseline(directory: Path, size: int) -> str:
+    """A static file of exactly `size` bytes under bench/; its URL path."""
+    name = f"bench/baseline-{size}.txt"
+    (directory / name).parent.mkdir(parents=True, exist_ok=True)
+    (directory / name).write_bytes(os.urandom(size // 2 + 1).hex()[:size].encode())
+    return "/static/" + name
+
+
 def feed_etag(path: str) -> str:
     from django.test import Client
 
@@ -449,6 +468,8 @@ class Row:
     p50_ms: float = 0.0
     p99_ms: float = 0.0
     ratio: float = 0.0
+    baseline_bytes: int = 0
+    baseline_rps: float = 0.0
     queries_cold: int | None = None
     queries_warm: int | None = None
     note: str = ""
@@ -461,18 +482,21 @@ def format_table(rows: list[Row], probes: dict, meta: dict) -> str:
         f"wrk -t{meta['wrk_threads']} -c{meta['connections']} -d{meta['duration']}s · "
         f"{meta['cpus']} CPUs, load {meta['load']}",
         "",
-        f"{'case':<24}{'status':>7}{'bytes':>11}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}"
-        f"{'ratio':>8}{'queries':>10}  note",
+        f"{'case':<20}{'status':>7}{'bytes':>11}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'base bytes':>12}{'base req/s':>12}{'ratio':>7}{'queries':>9}  note",
     ]
     for row in rows:
         queries = "" if row.queries_cold is None else f"{row.queries_cold}/{row.queries_warm}"
         lines.append(
-            f"{row.name:<24}{row.status:>7}{row.bytes:>11,}{row.rps:>10.1f}{row.p50_ms:>9.1f}"
-            f"{row.p99_ms:>9.1f}{row.ratio:>8.2f}{queries:>10}  {row.note}"
+            f"{row.name:<20}{row.status:>7}{row.bytes:>11,}{row.rps:>10.1f}{row.p50_ms:>9.1f}"
+            f"{row.p99_ms:>9.1f}{row.baseline_bytes:>12,}{row.baseline_rps:>12.1f}"
+            f"{row.ratio:>7.2f}{queries:>9}  {row.note}"
         )
     lines += [
         "",
-        "ratio = req/s ÷ the static baseline's req/s; queries = empty cache / warm cache",
+        "base = a static file of the case's own response size served by whitenoise in this run "
+        f"({TINY_BASELINE} bytes for a body-less answer such as the 304); ratio = req/s ÷ base "
+        "req/s; queries = empty cache / warm cache",
         "",
     ]
     lines.append("Cold feed build (own process, empty cache):")
@@ -544,6 +568,7 @@ def main() -> None:
 
         django.setup()
         from django.conf import settings
+        from django.contrib.staticfiles import finders
         from django.core.cache import cache
         from django.core.management import call_command
 
@@ -571,22 +596,11 @@ def main() -> None:
         urls = site_urls()
         cache.clear()
 
-        from django.test import Client
-
-        feed_response = Client().get(urls["feed"])
-        feed_body = b"".join(feed_response) if feed_response.streaming else feed_response.content
-        baseline_size = len(feed_body) if feed_response.status_code == 200 else 1_000_000
-        extra = workdir / "extra-static"
-        (extra / "bench").mkdir(parents=True)
-        (extra / "bench" / "baseline.xml").write_bytes(
-            os.urandom(baseline_size // 2).hex()[:baseline_size].encode()
-        )
-        settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, extra]
+        # The pages need the manifest to render: collect once, size the answers, collect again
+        # with the baseline files.
         call_command("collectstatic", interactive=False, verbosity=0)
-
         etag = feed_etag(urls["feed"])
         rows = [
-            Row("static baseline", "/static/bench/baseline.xml"),
             Row("feed 200", urls["feed"]),
             Row("feed 304", urls["feed"], {"If-None-Match": etag} if etag else {}),
             Row("home page", urls["home"]),
@@ -596,10 +610,18 @@ def main() -> None:
             Row("audio 1 MB range", audio_path, {"Range": "bytes=1048576-2097151"}),
         ]
         if not etag:
-            rows[2].note = "feed sends no ETag"
-        if feed_response.status_code != 200:
-            rows[0].note = f"feed answered {feed_response.status_code}: baseline 1 MB"
-        for row in rows[1:]:
+            rows[1].note = "feed sends no ETag"
+        extra = workdir / "extra-static"
+        baselines: dict[int, dict] = {}  # size -> {"path", then wrk's numbers}; one per size
+        for row in rows:
+            row.baseline_bytes = response_bytes(row.path, row.headers) or TINY_BASELINE
+            if row.baseline_bytes not in baselines:
+                path = write_baseline(extra, row.baseline_bytes)
+                baselines[row.baseline_bytes] = {"path": path}
+        settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, extra]
+        finders.get_finder.cache_clear()  # the first collectstatic cached the finders' dirs
+        call_command("collectstatic", interactive=False, verbosity=0)
+        for row in rows:
             if row.path.startswith("/media/"):
                 continue
             _, row.queries_cold, row.queries_warm = count_queries(row.path, row.headers)
@@ -611,6 +633,13 @@ def main() -> None:
         process = start_gunicorn(args.port, workdir)
         base = f"http://127.0.0.1:{args.port}"
         for row in rows:
+            baseline = baselines[row.baseline_bytes]
+            if "rps" not in baseline:  # measured just before its first case
+                status, size = fetch(base + baseline["path"], {})
+                print(f"wrk static baseline ({status}, {size:,} bytes)", flush=True)
+                baseline.update(status=status, bytes=size, **wrk(base + baseline["path"], {}, args))
+                if status != 200 or size != row.baseline_bytes:
+                    sys.exit(f"The baseline {baseline['path']} answered {status}, {size} bytes")
             for _ in range(3):  # warm: worker imports, caches
                 row.status, row.bytes = fetch(base + row.path, row.headers)
             print(f"wrk {row.name} ({row.status}, {row.bytes:,} bytes)", flush=True)
@@ -620,10 +649,10 @@ def main() -> None:
                 row.note = (row.note + f" {result['bad_responses']} non-2xx/3xx").strip()
             if result["socket_errors"]:
                 row.note = (row.note + f" socket errors: {result['socket_errors']}").strip()
-        for row in rows:
-            row.ratio = row.rps / rows[0].rps if rows[0].rps else 0.0
-        if rows[7].status != 206:
-            rows[7].note = (rows[7].note + " no range support (expected 206)").strip()
+            row.baseline_rps = baseline["rps"]
+            row.ratio = row.rps / row.baseline_rps if row.baseline_rps else 0.0
+        if rows[6].status != 206:
+            rows[6].note = (rows[6].note + " no range support (expected 206)").strip()
         stop(process)
         process = None
 
@@ -649,7 +678,13 @@ def main() -> None:
         (RESULTS / f"{stamp}-{args.episodes}.txt").write_text(table + "\n")
         (RESULTS / f"{stamp}-{args.episodes}.json").write_text(
             json.dumps(
-                {"meta": meta, "rows": [asdict(r) for r in rows], "feed_builds": probes}, indent=2
+                {
+                    "meta": meta,
+                    "rows": [asdict(r) for r in rows],
+                    "baselines": {str(size): b for size, b in sorted(baselines.items())},
+                    "feed_builds": probes,
+                },
+                indent=2,
             )
         )
         print(f"\nWritten to bench/results/{stamp}-{args.episodes}.txt and .json")

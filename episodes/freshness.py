@@ -6,16 +6,19 @@ passing of a scheduled episode's time shows up as a new latest due `pub_date`. R
 indexed query, which makes `304 Not Modified` cheap and cache keys exact.
 """
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db import connection
+from django.db.models import Count, Max, Q, Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
-from episodes.models import Appearance, Chapter, Episode, PlatformLink, Show, ShowLink, Tag
+from episodes.models import Appearance, Chapter, Episode, PlatformLink, Show, ShowLink, Status, Tag
 from guests.models import Guest, GuestLink
 
 
@@ -43,18 +46,44 @@ class Stamp:
         return self.last_modified
 
 
-def _latest_due(show_filter: Q) -> Subquery:
-    due = Episode.objects.published().filter(show_filter).order_by("-pub_date").values("pub_date")
-    return Subquery(due[:1])
+@functools.cache
+def _show_row_sql(*fields: str) -> str:
+    """One show's update time, its latest due episode's date, and `fields`, by slug.
+
+    Written as SQL because this runs on every poll and page view, and building the same query
+    through the ORM cost four times as much as running it (2.2 of 2.7 ms a 304, measured). The
+    subquery is `Episode.objects.published()` (status published, date not in the future);
+    `test_stamp_agrees_with_published` holds the two together.
+    """
+    q = connection.ops.quote_name
+    show, episode = q(Show._meta.db_table), q(Episode._meta.db_table)
+    extra = "".join(f", s.{q(field)}" for field in fields)
+    # Names come from the models' metadata; every value is a query parameter.
+    return (
+        f"SELECT s.{q('updated')}, (SELECT e.{q('pub_date')} FROM {episode} e"  # noqa: S608
+        f" WHERE e.{q('show_id')} = s.{q('id')} AND e.{q('status')} = %s"
+        f" AND e.{q('pub_date')} <= %s ORDER BY e.{q('pub_date')} DESC LIMIT 1){extra}"
+        f" FROM {show} s WHERE s.{q('slug')} = %s"
+    )
+
+
+def _moment(value: datetime | str | None) -> datetime | None:
+    """A datetime as the ORM would give it: SQLite hands back naive UTC, or text."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
 
 
 def _show_row(slug: str, *fields: str) -> tuple | None:
-    return (
-        Show.objects.filter(slug=slug)
-        .annotate(latest_due=_latest_due(Q(show=OuterRef("pk"))))
-        .values_list("updated", "latest_due", *fields)
-        .first()
-    )
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(_show_row_sql(*fields), [Status.PUBLISHED, now, slug])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return (_moment(row[0]), _moment(row[1]), *row[2:])
 
 
 def show_stamp(slug: str) -> Stamp | None:

@@ -105,3 +105,20 @@ def test_an_edit_in_the_same_second_as_a_poll_is_not_hidden_by_if_modified_since
     response = client.get(f"/{show.slug}/feed.xml", HTTP_IF_MODIFIED_SINCE=since)
     assert response.status_code == 200
     assert b"After" in response.content
+
+
+def test_stamp_agrees_with_published(show, monkeypatch):
+    """The stamp's own SQL must mean what Episode.objects.published() means."""
+    from django.db.models import Max
+
+    from episodes.models import Episode
+
+    EpisodeFactory(show=show, pub_date=timezone.now() - timedelta(days=3))
+    EpisodeFactory(show=show, draft=True)
+    EpisodeFactory(show=show, pub_date=timezone.now() + timedelta(hours=1))
+    for hours in (0, 2):
+        later = timezone.now() + timedelta(hours=hours)
+        monkeypatch.setattr(timezone, "now", lambda later=later: later)
+        show.refresh_from_db()
+        due = Episode.objects.published().filter(show=show).aggregate(due=Max("pub_date"))["due"]
+        assert show_stamp(show.slug).last_modified == max(show.updated, due)

@@ -17,7 +17,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.views.decorators.http import condition, require_safe
 
@@ -302,6 +302,23 @@ def _last_good_feed(show: str) -> HttpResponse:
     response["ETag"] = _versioned_etag(stamp)
     response["Last-Modified"] = http_date(stamp.last_modified.timestamp())
     return response
+
+
+def feed_not_modified(request: HttpRequest, show: str) -> HttpResponse | None:
+    """The `304` for a poller whose copy is current, else None; one indexed query."""
+    state = _feed_state(request, show)
+    if state is None or state[1]:  # no such show, or moved: the view answers
+        return None
+    moment = _feed_last_modified(request, show)
+    last_modified = int(moment.timestamp()) if moment else None
+    headers = HttpResponse(headers={"ETag": _feed_etag(request, show)})
+    if last_modified is not None:
+        headers["Last-Modified"] = http_date(last_modified)
+    patch_cache_control(headers, public=True, max_age=settings.FEED_CACHE_SECONDS)
+    response = get_conditional_response(
+        request, etag=headers["ETag"], last_modified=last_modified, response=headers
+    )
+    return None if response is headers else response
 
 
 @require_safe

@@ -585,3 +585,18 @@ def test_a_release_that_changes_the_feed_format_is_not_answered_304(client, epis
     response = client.get(url, HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 200
     assert response["ETag"] != etag
+
+
+def test_a_current_poll_is_answered_before_sessions_and_authentication(
+    client, episode, django_assert_num_queries
+):
+    url = f"/{episode.show.slug}/feed.xml"
+    first = client.get(url)
+    with django_assert_num_queries(1):
+        response = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert response.status_code == 304
+    assert response["ETag"] == first["ETag"]
+    assert "max-age" in response["Cache-Control"]
+    assert not hasattr(response.wsgi_request, "user")  # the rest of the stack never ran
+    stale = client.get(url, HTTP_IF_NONE_MATCH='"old"')
+    assert stale.status_code == 200 and hasattr(stale.wsgi_request, "user")

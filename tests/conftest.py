@@ -6,6 +6,14 @@ from django.contrib.auth.models import Group
 from tests import factories
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _static_root_for_live_server(tmp_path_factory) -> None:
+    """The session-wide live server builds its middleware before any per-test settings apply."""
+    from django.conf import settings
+
+    settings.STATIC_ROOT = tmp_path_factory.mktemp("static")
+
+
 @pytest.fixture(autouse=True)
 def _isolated_media_and_static(settings, tmp_path):
     """Each test writes media to its own folder and needs no collectstatic."""

@@ -4,9 +4,11 @@ from email.utils import parsedate_to_datetime
 
 import feedparser
 import podcastparser
+import psycopg
 import pytest
 from django.core.files.base import ContentFile
-from django.db import connection
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import connection, connections
 from django.db.utils import OperationalError
 from django.utils import timezone
 from django.utils.http import http_date
@@ -15,6 +17,7 @@ from lxml import etree
 from episodes.feeds import DESCRIPTION_LIMIT, description_html
 from episodes.models import Appearance, Episode, Show
 from podcast.generate import cover_art
+from tests.conftest import service_missing
 from tests.factories import (
     AppearanceFactory,
     ChapterFactory,
@@ -600,3 +603,73 @@ def test_a_current_poll_is_answered_before_sessions_and_authentication(
     assert not hasattr(response.wsgi_request, "user")  # the rest of the stack never ran
     stale = client.get(url, HTTP_IF_NONE_MATCH='"old"')
     assert stale.status_code == 200 and hasattr(stale.wsgi_request, "user")
+
+
+def serve(handler, path: str, **headers: str) -> tuple[str, dict[str, str]]:
+    """A request through a WSGI handler as a server makes it, with Django's per-request
+    connection upkeep (which the test client leaves out)."""
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "testserver",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": io.StringIO(),
+        **{f"HTTP_{name.upper()}": value for name, value in headers.items()},
+    }
+    answer = []
+    body = handler(environ, lambda status, headers, exc_info=None: answer.append((status, headers)))
+    b"".join(body)
+    body.close()
+    status, response_headers = answer[0]
+    return status, dict(response_headers)
+
+
+@pytest.fixture
+def server(settings, monkeypatch) -> tuple[WSGIHandler, list[int]]:
+    """A WSGI handler with persistent, health-checked connections, and the health checks made."""
+    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"]
+    assert settings.DATABASES["default"]["CONN_MAX_AGE"] > 0
+    checks: list[int] = []
+    wrapper = type(connections["default"])
+    is_usable = wrapper.is_usable
+    monkeypatch.setattr(wrapper, "is_usable", lambda self: checks.append(1) or is_usable(self))
+    return WSGIHandler(), checks
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_current_poll_is_its_own_connection_health_check(server, episode):
+    handler, checks = server
+    path = episode.show.get_feed_path()
+    status, headers = serve(handler, path)
+    assert status == "200 OK"
+    serve(handler, "/")
+    assert len(checks) == 2  # a persistent connection is checked before each request's queries
+    status, _ = serve(handler, path, if_none_match=headers["ETag"])
+    assert status == "304 Not Modified"
+    assert len(checks) == 2  # the poll's one query showed the connection alive
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_poll_on_a_connection_the_database_dropped_still_gets_the_right_answer(server, episode):
+    if connection.vendor != "postgresql":
+        service_missing("Dropping a server-side connection needs PostgreSQL.")
+        pytest.skip("SQLite has no server to drop a connection")
+    handler, _ = server
+    path = episode.show.get_feed_path()
+    _, headers = serve(handler, path)
+    serve(handler, path, if_none_match=headers["ETag"])
+    # As in a database restart: the server ends the app's idle connection.
+    params = connection.get_connection_params()
+    pid = connection.connection.info.backend_pid
+    with psycopg.connect(
+        **{k: v for k, v in params.items() if k not in ("context", "cursor_factory")},
+        autocommit=True,
+    ) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+    status, _ = serve(handler, path, if_none_match=headers["ETag"])
+    assert status == "304 Not Modified"  # not the last good copy: the view reconnected
+    assert connection.connection.info.backend_pid != pid

@@ -103,6 +103,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(
         os.environ.get("DB_CONNECT_TIMEOUT", "3")
     )
+    if DATABASES["default"]["CONN_MAX_AGE"] != 0:
+        # Lets the freshness stamp, queried by every feed poll and page view, be prepared once
+        # per connection (see episodes.freshness). Django's own cursors bind client-side and are
+        # never prepared. Connections opened per request (CONN_MAX_AGE=0, as behind pgbouncer in
+        # transaction mode) would only pay for preparing, so they do not.
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -1,9 +1,11 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from episodes.freshness import show_stamp, site_stamp
+from tests.conftest import service_missing
 from tests.factories import (
     AppearanceFactory,
     ChapterFactory,
@@ -105,6 +107,19 @@ def test_an_edit_in_the_same_second_as_a_poll_is_not_hidden_by_if_modified_since
     response = client.get(f"/{show.slug}/feed.xml", HTTP_IF_MODIFIED_SINCE=since)
     assert response.status_code == 200
     assert b"After" in response.content
+
+
+def test_the_stamp_query_is_planned_once_per_postgresql_connection(show):
+    if connection.vendor != "postgresql":
+        service_missing("Prepared statements are PostgreSQL's.")
+        pytest.skip("SQLite plans every query")
+    for _ in range(3):
+        assert show_stamp(show.slug).last_modified == show.updated
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [row[0] for row in cursor.fetchall()]
+    assert len(statements) == 1
+    assert "pub_date" in statements[0] and "$3" in statements[0]
 
 
 def test_stamp_agrees_with_published(show, monkeypatch):

@@ -113,3 +113,12 @@ def service_missing(message: str) -> None:
     """
     if os.environ.get("CI") or os.environ.get("REQUIRE_SERVICES"):
         pytest.fail(message)
+
+
+def requires_postgresql(why: str) -> None:
+    """A test of PostgreSQL's own behaviour, in a suite running on SQLite: skipped, failed in CI."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        service_missing(f"{why}: CI runs the suite on PostgreSQL.")
+        pytest.skip(why)

@@ -17,7 +17,7 @@ from lxml import etree
 from episodes.feeds import DESCRIPTION_LIMIT, description_html
 from episodes.models import Appearance, Episode, Show
 from podcast.generate import cover_art
-from tests.conftest import service_missing
+from tests.conftest import requires_postgresql
 from tests.factories import (
     AppearanceFactory,
     ChapterFactory,
@@ -655,9 +655,7 @@ def test_a_current_poll_is_its_own_connection_health_check(server, episode):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_poll_on_a_connection_the_database_dropped_still_gets_the_right_answer(server, episode):
-    if connection.vendor != "postgresql":
-        service_missing("Dropping a server-side connection needs PostgreSQL.")
-        pytest.skip("SQLite has no server to drop a connection")
+    requires_postgresql("Dropping a connection needs a database server")
     handler, _ = server
     path = episode.show.get_feed_path()
     _, headers = serve(handler, path)

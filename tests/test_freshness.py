@@ -5,7 +5,7 @@ from django.db import connection
 from django.utils import timezone
 
 from episodes.freshness import show_stamp, site_stamp
-from tests.conftest import service_missing
+from tests.conftest import requires_postgresql
 from tests.factories import (
     AppearanceFactory,
     ChapterFactory,
@@ -110,9 +110,7 @@ def test_an_edit_in_the_same_second_as_a_poll_is_not_hidden_by_if_modified_since
 
 
 def test_the_stamp_query_is_planned_once_per_postgresql_connection(show):
-    if connection.vendor != "postgresql":
-        service_missing("Prepared statements are PostgreSQL's.")
-        pytest.skip("SQLite plans every query")
+    requires_postgresql("Prepared statements are PostgreSQL's")
     for _ in range(3):
         assert show_stamp(show.slug).last_modified == show.updated
     with connection.cursor() as cursor:

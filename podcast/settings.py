@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "markdownx",
     "axes",
+    "django_tasks_db",
     "podcast",
     "guests",
     "episodes",
@@ -74,6 +75,16 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "podcast.urls"
+
+# Background work goes through django.tasks; the backend is this one setting. The default keeps the
+# queue in the project's own database (SQLite locally, PostgreSQL in production), worked by
+# `manage.py db_worker`.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 WSGI_APPLICATION = "podcast.wsgi.application"
 
 TEMPLATES = [

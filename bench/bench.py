@@ -98,7 +98,7 @@ def load_data(total: int) -> None:
     from django.db import connection
     from django.db.models import Q
 
-    from episodes.freshness import touch_shows
+    from episodes.feed.freshness import touch_shows
     from episodes.models import (
         Appearance,
         Chapter,
@@ -210,7 +210,7 @@ def publish_newest(count: int) -> None:
     """Only the newest `count` episodes are public (the rest become drafts): one UPDATE."""
     from django.db.models import Q
 
-    from episodes.freshness import touch_shows
+    from episodes.feed.freshness import touch_shows
     from episodes.models import Episode, Show
 
     show = Show.objects.get(slug=SHOW_SLUG)
@@ -227,6 +227,9 @@ def publish_newest(count: int) -> None:
 
 def write_audio(media_root: Path) -> str:
     """A real MP3 of about 3 MB for the range request, attached to the newest episode."""
+    from django.db.models import Q
+
+    from episodes.feed.freshness import stale_items
     from episodes.models import Episode
     from podcast.generate import tone_mp3
 
@@ -239,6 +242,7 @@ def write_audio(media_root: Path) -> str:
     Episode.objects.filter(pk=newest.pk).update(
         audio_file=name, audio_url="", audio_size=path.stat().st_size
     )
+    stale_items(Q(pk=newest.pk))  # an update() sends no signals
     return "/media/" + name
 
 

@@ -5,4 +5,4 @@ class EpisodesConfig(AppConfig):
     name = "episodes"
 
     def ready(self) -> None:
-        from episodes import freshness  # noqa: F401 - connects the freshness signals
+        from episodes.feed import freshness  # noqa: F401 - connects the freshness signals

@@ -614,3 +614,37 @@ class Chapter(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class FeedItem(models.Model):
+    """An episode's `<item>` as last rendered, kept so that a feed is assembled, not rebuilt.
+
+    `version` goes up with every change of something the item shows (see the sources in
+    `episodes.feed.freshness`); the XML is current while `rendered_version` equals it and
+    `context` matches the show fields and settings every item repeats.
+    """
+
+    episode = models.OneToOneField(
+        Episode, on_delete=models.CASCADE, primary_key=True, related_name="feed_item"
+    )
+    version = models.PositiveBigIntegerField(default=0)
+    rendered_version = models.PositiveBigIntegerField(null=True)
+    context = models.CharField(max_length=64, blank=True)
+    xml = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"Feed item of episode {self.episode_id} (version {self.version})"
+
+
+class FeedBuild(models.Model):
+    """Who builds a show's feed right now (a lease that expires), and how many builds there were."""
+
+    show = models.OneToOneField(
+        Show, on_delete=models.CASCADE, primary_key=True, related_name="feed_build"
+    )
+    holder = models.CharField(max_length=64, blank=True)
+    expires = models.DateTimeField(null=True)
+    builds = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Feed builds of show {self.show_id}: {self.builds}"

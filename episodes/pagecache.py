@@ -8,16 +8,14 @@ get a freshly built `200`, and every page varies on the cookie so no shared cach
 
 import hashlib
 from collections.abc import Callable
-from datetime import datetime
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import get_conditional_response, patch_vary_headers
-from django.utils.http import http_date
+from django.utils.cache import patch_vary_headers
 
-from episodes.freshness import Stamp, show_stamp, site_stamp
+from episodes.feed.freshness import Stamp, show_stamp, site_stamp
 from episodes.models import Tag
 from guests.models import Guest
 
@@ -26,13 +24,6 @@ StampFunc = Callable[..., Stamp | None]
 
 def _personal(request: HttpRequest) -> bool:
     return request.user.is_authenticated or "messages" in request.COOKIES
-
-
-def _with(stamp: Stamp, *parts: object) -> Stamp:
-    """The stamp, also covering `parts` (a count, an object's own update time)."""
-    moments = [stamp.last_modified, *(p for p in parts if isinstance(p, datetime))]
-    digest = hashlib.sha256("|".join(map(str, [stamp.etag, *parts])).encode()).hexdigest()[:32]
-    return Stamp(last_modified=max(moments), etag=f'"{digest}"')
 
 
 def show_freshness(show: str, **kwargs: object) -> Stamp | None:
@@ -45,12 +36,12 @@ def site_freshness(**kwargs: object) -> Stamp:
 
 def tag_freshness(slug: str, **kwargs: object) -> Stamp | None:
     updated = Tag.objects.filter(slug=slug).values_list("updated", flat=True).first()
-    return None if updated is None else _with(site_freshness(), updated)
+    return None if updated is None else site_freshness().covering(updated)
 
 
 def guest_freshness(slug: str, **kwargs: object) -> Stamp | None:
     updated = Guest.objects.filter(slug=slug).values_list("updated", flat=True).first()
-    return None if updated is None else _with(site_freshness(), updated)
+    return None if updated is None else site_freshness().covering(updated)
 
 
 def stamped_page(stamp: StampFunc) -> Callable:
@@ -64,12 +55,8 @@ def stamped_page(stamp: StampFunc) -> Callable:
                 response = view(request, *args, **kwargs)
                 patch_vary_headers(response, ["Cookie"])
                 return response
-            moment = found.http_last_modified
-            last_modified = int(moment.timestamp()) if moment else None
-            not_modified = get_conditional_response(
-                request, etag=found.etag, last_modified=last_modified
-            )
-            if not_modified is not None:
+            not_modified = found.answer(request, HttpResponse())
+            if not_modified.status_code != 200:
                 patch_vary_headers(not_modified, ["Cookie"])
                 return not_modified
             path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
@@ -90,10 +77,7 @@ def stamped_page(stamp: StampFunc) -> Callable:
                     return response
                 cached = (response.content, response["Content-Type"])
                 cache.set(key, cached, settings.PAGE_CACHE_SECONDS)
-            response = HttpResponse(cached[0], content_type=cached[1])
-            response["ETag"] = found.etag
-            if last_modified is not None:
-                response["Last-Modified"] = http_date(last_modified)
+            response = found.answer(request, HttpResponse(cached[0], content_type=cached[1]))
             patch_vary_headers(response, ["Cookie"])
             return response
 

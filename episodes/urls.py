@@ -1,6 +1,7 @@
 from django.urls import path
 
 from episodes import views
+from episodes.feed.serve import feed
 
 app_name = "episodes"
 
@@ -9,7 +10,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("tags/<slug:slug>/", views.tag_detail, name="tag"),
     path("<slug:show>/", views.show_detail, name="show"),
-    path("<slug:show>/feed.xml", views.feed, name="feed"),
+    path("<slug:show>/feed.xml", feed, name="feed"),
     path("<slug:show>/episodes/", views.episode_list, name="list"),
     path("<slug:show>/seasons/<int:number>/", views.season_detail, name="season"),
     path("<slug:show>/episodes/<slug:slug>/", views.episode_detail, name="detail"),

@@ -1,28 +1,11 @@
-import logging
-import os
-from datetime import datetime
-from pathlib import Path
-
 from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django.db.utils import InterfaceError, OperationalError
-from django.http import (
-    Http404,
-    HttpRequest,
-    HttpResponse,
-    HttpResponsePermanentRedirect,
-    JsonResponse,
-)
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import http_date
-from django.views.decorators.http import condition, require_safe
+from django.views.decorators.http import require_safe
 
-from episodes.feeds import FEED_FORMAT, PodcastFeedGenerator, build_feed
-from episodes.freshness import Stamp, feed_stamp
 from episodes.models import Appearance, Episode, Show, Tag
 from episodes.pagecache import (
     show_freshness,
@@ -33,10 +16,6 @@ from episodes.pagecache import (
 from episodes.search import clean_query, search_episodes
 from guests.models import Guest
 
-logger = logging.getLogger(__name__)
-
-FEED_RETRY_AFTER = 120  # seconds
-FEED_BYTES_SECONDS = 60 * 60
 MAX_SEASON = 2**31 - 1
 
 
@@ -212,130 +191,3 @@ def search(request: HttpRequest) -> TemplateResponse:
         found = search_episodes(Episode.objects.published(), query)
         page = _paginate(request, _episode_cards(found))
     return TemplateResponse(request, "episodes/search.html", {"query": query, "page_obj": page})
-
-
-# This process's copy of the newest feed of each show, keyed like the shared cache (by the
-# database stamp), so it can never be stale: a poll then costs one query and no cache transfer.
-_process_feeds: dict[str, tuple[str, bytes]] = {}
-
-
-def _feed_state(request: HttpRequest, show: str) -> tuple[Stamp, str] | None:
-    """The show's stamp and new feed URL, read once per request (one indexed query)."""
-    if not hasattr(request, "feed_state"):
-        request.feed_state = feed_stamp(show)
-    return request.feed_state
-
-
-def _versioned_etag(stamp: Stamp) -> str:
-    """The stamp's ETag with the feed format in it: a release that changes the XML is news."""
-    return f'"{FEED_FORMAT}-{stamp.etag.strip(chr(34))}"'
-
-
-def _feed_etag(request: HttpRequest, show: str) -> str | None:
-    state = _feed_state(request, show)
-    return _versioned_etag(state[0]) if state else None
-
-
-def _feed_last_modified(request: HttpRequest, show: str) -> datetime | None:
-    state = _feed_state(request, show)
-    return state[0].http_last_modified if state else None
-
-
-def _feed_response(content: bytes) -> HttpResponse:
-    return HttpResponse(content, content_type=PodcastFeedGenerator.content_type)
-
-
-@condition(etag_func=_feed_etag, last_modified_func=_feed_last_modified)
-def _fresh_feed(request: HttpRequest, show: str) -> HttpResponse:
-    state = _feed_state(request, show)
-    if state is None:
-        raise Http404("No such show")
-    stamp, _ = state
-    key = f"feed:{FEED_FORMAT}:{show}:{stamp.etag}"
-    held = _process_feeds.get(show)
-    if held is not None and held[0] == key:
-        return _feed_response(held[1])
-    content = cache.get(key)
-    if content is None:
-        content = build_feed(show, stamp.last_modified, request)
-        if content is None:  # deleted since the stamp was read
-            raise Http404("No such show")
-        # Each edit leaves the previous copy behind under its old stamp; let those go soon.
-        cache.set(key, content, timeout=FEED_BYTES_SECONDS)
-        cache.set(f"feed:{FEED_FORMAT}:{show}:last-good", (content, stamp), timeout=None)
-        _write_snapshot(show, content)
-    _process_feeds[show] = (key, content)
-    return _feed_response(content)
-
-
-def _snapshot_path(show: str) -> Path:
-    return Path(settings.FEED_SNAPSHOT_ROOT) / f"{show}.xml"
-
-
-def _write_snapshot(show: str, content: bytes) -> None:
-    """Keep the last good feed on disk too, for processes whose cache never held it."""
-    path = _snapshot_path(show)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_bytes(content)
-        partial.replace(path)  # atomic: a reader sees the old copy or the new, never half
-    except OSError as exc:
-        logger.warning("Feed snapshot of %s not written: %s", show, exc)
-
-
-def _last_good_feed(show: str) -> HttpResponse:
-    """During a database outage: the last feed built, else 503 (never 403/410: apps unsubscribe)."""
-    saved = cache.get(f"feed:{FEED_FORMAT}:{show}:last-good")
-    if saved is None:
-        try:
-            return _feed_response(_snapshot_path(show).read_bytes())
-        except OSError:
-            pass
-        response = HttpResponse(
-            "The feed is briefly unavailable.", status=503, content_type="text/plain"
-        )
-        response["Retry-After"] = str(FEED_RETRY_AFTER)
-        return response
-    content, stamp = saved
-    response = _feed_response(content)
-    response["ETag"] = _versioned_etag(stamp)
-    response["Last-Modified"] = http_date(stamp.last_modified.timestamp())
-    return response
-
-
-def feed_not_modified(request: HttpRequest, show: str) -> HttpResponse | None:
-    """The `304` for a poller whose copy is current, else None; one indexed query."""
-    state = _feed_state(request, show)
-    if state is None or state[1]:  # no such show, or moved: the view answers
-        return None
-    moment = _feed_last_modified(request, show)
-    last_modified = int(moment.timestamp()) if moment else None
-    headers = HttpResponse(headers={"ETag": _feed_etag(request, show)})
-    if last_modified is not None:
-        headers["Last-Modified"] = http_date(last_modified)
-    patch_cache_control(headers, public=True, max_age=settings.FEED_CACHE_SECONDS)
-    response = get_conditional_response(
-        request, etag=headers["ETag"], last_modified=last_modified, response=headers
-    )
-    return None if response is headers else response
-
-
-@require_safe
-def feed(request: HttpRequest, show: str) -> HttpResponse:
-    """The show's podcast feed, built once per change and answered with 304 when unchanged.
-
-    Once the show has moved (`new_feed_url`), this URL answers 301 to the new feed, before any
-    validator, so that every poller follows it; the built feed still names the new URL.
-    """
-    try:
-        state = _feed_state(request, show)
-        if state is not None and state[1]:
-            return HttpResponsePermanentRedirect(state[1])
-        response = _fresh_feed(request, show)
-    except (OperationalError, InterfaceError):
-        logger.exception("Feed of %s served from cache: database unavailable", show)
-        response = _last_good_feed(show)
-    if response.status_code in (200, 304):
-        patch_cache_control(response, public=True, max_age=settings.FEED_CACHE_SECONDS)
-    return response

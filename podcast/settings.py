@@ -60,7 +60,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Most feed polls end here with a 304: nothing below is needed for that.
-    "episodes.middleware.FeedNotModifiedMiddleware",
+    "episodes.feed.middleware.FeedNotModifiedMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -116,9 +116,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     )
     if DATABASES["default"]["CONN_MAX_AGE"] != 0:
         # Lets the freshness stamp, queried by every feed poll and page view, be prepared once
-        # per connection (see episodes.freshness). Django's own cursors bind client-side and are
-        # never prepared. Connections opened per request (CONN_MAX_AGE=0, as behind pgbouncer in
-        # transaction mode) would only pay for preparing, so they do not.
+        # per connection (see episodes.feed.freshness). Django's own cursors bind client-side
+        # and are never prepared. Connections opened per request (CONN_MAX_AGE=0, as behind
+        # pgbouncer in transaction mode) would only pay for preparing, so they do not.
         DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -274,6 +274,9 @@ MARKDOWNX_SVG_JAVASCRIPT_PROTECTION = True
 FEED_CACHE_SECONDS = int(os.environ.get("FEED_CACHE_SECONDS", "300"))
 # The last good copy of each feed on disk: served while the database is away.
 FEED_SNAPSHOT_ROOT = Path(os.environ.get("FEED_SNAPSHOT_ROOT", BASE_DIR / "var" / "feeds"))
+# Seconds one process may hold the right to build a feed: a builder that died frees it by then,
+# and a poller with no copy at all waits for the build at most about this long.
+FEED_BUILD_TIMEOUT = float(os.environ.get("FEED_BUILD_TIMEOUT", "60"))
 # How long a rendered page stays in the cache; any edit makes a new key at once anyway.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 EPISODES_PER_PAGE = 12

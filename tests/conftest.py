@@ -32,13 +32,13 @@ def _isolated_media_and_static(settings, tmp_path):
 def _fresh_cache():
     from django.core.cache import cache
 
-    from episodes import views
+    from episodes.feed.serve import forget_process_copies
 
     cache.clear()
-    views._process_feeds.clear()
+    forget_process_copies()
     yield
     cache.clear()
-    views._process_feeds.clear()
+    forget_process_copies()
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 from lxml import etree
 
-from episodes.feeds import DESCRIPTION_LIMIT, description_html
+from episodes.feed.build import DESCRIPTION_LIMIT, description_html
 from episodes.models import Appearance, Episode, Show
 from podcast.generate import cover_art
 from tests.conftest import requires_postgresql
@@ -251,7 +251,7 @@ def test_optional_item_elements_are_left_out_when_missing(client, show):
 def test_external_chapters_and_moved_show_elements(full_show):
     from django.test import RequestFactory
 
-    from episodes.feeds import build_feed
+    from episodes.feed.build import build_feed
 
     EpisodeFactory(show=full_show, chapters_url="https://cdn.example.com/ch.json")
     full_show.new_feed_url = "https://new.example.com/feed.xml"
@@ -530,15 +530,30 @@ def _populate(show, count: int) -> None:
         episode.tags.add(tag)
 
 
+# stamp, build lease (3 the first time: its row is made), show, hosts, kept items, then for the
+# items to render: episodes, tags, appearances, keeping them; releasing the lease
+COLD_QUERIES = 12
+
+
 @pytest.mark.parametrize("count", [5, 200])
 def test_query_count_is_constant(client, show, count, django_assert_num_queries):
+    from episodes.feed.serve import forget_process_copies
+
     _populate(show, count)
-    with django_assert_num_queries(6):  # stamp, show, hosts, episodes, tags, appearances
+    with django_assert_num_queries(COLD_QUERIES):
         cold = fetch(client, show)
     assert cold.content.count(b"<item>") == count
     with django_assert_num_queries(1):  # stamp only: the bytes come from the cache
         warm = fetch(client, show)
     assert warm.content == cold.content
+    episode = show.episodes.first()
+    episode.title = "Edited"
+    episode.save()
+    forget_process_copies()
+    with django_assert_num_queries(COLD_QUERIES - 2):  # one item rendered, the lease row is there
+        edited = fetch(client, show)
+    assert edited.content.count(b"<item>") == count
+    assert b"<title>Edited</title>" in edited.content
 
 
 def _refuse(execute, sql, params, many, context):
@@ -560,11 +575,11 @@ def test_outage_serves_the_last_good_feed(client, episode):
 def test_outage_in_a_process_whose_cache_never_held_the_feed_serves_the_disk_copy(client, episode):
     from django.core.cache import cache
 
-    from episodes import views
+    from episodes.feed.serve import forget_process_copies
 
     good = fetch(client, episode.show)
     cache.clear()  # another process: its own cache is empty
-    views._process_feeds.clear()
+    forget_process_copies()
     with connection.execute_wrapper(_refuse):
         response = client.get(episode.show.get_feed_path())
     assert response.status_code == 200
@@ -579,12 +594,12 @@ def test_outage_without_a_copy_answers_503_with_retry_after(client, episode):
 
 
 def test_a_release_that_changes_the_feed_format_is_not_answered_304(client, episode, monkeypatch):
-    from episodes import views
+    from episodes.feed import serve
 
     url = f"/{episode.show.slug}/feed.xml"
     etag = client.get(url)["ETag"]
     assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
-    monkeypatch.setattr(views, "FEED_FORMAT", views.FEED_FORMAT + 1)
+    monkeypatch.setattr(serve, "FEED_FORMAT", serve.FEED_FORMAT + 1)
     response = client.get(url, HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 200
     assert response["ETag"] != etag

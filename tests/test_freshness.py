@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from episodes.freshness import show_stamp, site_stamp
+from episodes.feed.freshness import show_stamp, site_stamp
 from tests.conftest import requires_postgresql
 from tests.factories import (
     AppearanceFactory,

@@ -249,8 +249,6 @@ def test_optional_item_elements_are_left_out_when_missing(client, show):
 
 
 def test_external_chapters_and_moved_show_elements(full_show):
-    from django.test import RequestFactory
-
     from episodes.feed.build import build_feed
 
     EpisodeFactory(show=full_show, chapters_url="https://cdn.example.com/ch.json")
@@ -258,7 +256,7 @@ def test_external_chapters_and_moved_show_elements(full_show):
     full_show.complete = True
     full_show.locked = False
     full_show.save()
-    content = build_feed(full_show.slug, timezone.now(), RequestFactory().get("/"))
+    content = build_feed(full_show.slug, timezone.now())
     channel = channel_of(content)
     assert one(channel, "itunes:new-feed-url").text == "https://new.example.com/feed.xml"
     assert one(channel, "itunes:complete").text == "Yes"

@@ -23,6 +23,7 @@ from datetime import datetime
 from html import unescape
 from itertools import batched
 from typing import Any
+from urllib.parse import urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
 from django.conf import settings
@@ -258,6 +259,23 @@ class PodcastFeedGenerator(feedgenerator.Rss201rev2Feed):
             handler.addQuickElement("podcast:person", person["name"], attrs)
 
 
+class _SiteRequest(HttpRequest):
+    """What Django's `Feed` asks of a request, answered from SITE_URL: one feed serves every
+    poller, so nothing in it may come from the request that happened to build it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        site = urlsplit(settings.SITE_URL)
+        self.site_host, self.site_secure = site.netloc, site.scheme == "https"
+        self.path = "/"
+
+    def get_host(self) -> str:
+        return self.site_host
+
+    def is_secure(self) -> bool:
+        return self.site_secure
+
+
 def _url_maker(name: str, **kwargs: str) -> Callable[[str], str]:
     """`SITE_URL` + reverse(name, slug=…) for many slugs in one reverse; slugs need no quoting."""
     marker = "slug-marker"
@@ -451,11 +469,14 @@ class ShowFeed(Feed):
             "persons": self.host_persons + guests,
         }
 
-    def render_items(self, request: HttpRequest, ids: Sequence[int]) -> Iterator[tuple[int, str]]:
+    def generator(self) -> PodcastFeedGenerator:
+        return self.get_feed(self.show, _SiteRequest())
+
+    def render_items(self, ids: Sequence[int]) -> Iterator[tuple[int, str]]:
         """(episode id, `<item>` XML) for each of `ids`, a chunk of queries at a time."""
         for chunk in batched(ids, FEED_CHUNK):
             self.episode_ids = chunk
-            generator = self.get_feed(self.show, request)
+            generator = self.generator()
             for item in generator.items:
                 yield item["episode_id"], generator.item_xml(item)
         self.episode_ids = ()
@@ -488,9 +509,7 @@ def _keep(rendered: dict[int, str], versions: dict[int, int], context: str) -> N
     )
 
 
-def build_feed(
-    slug: str, last_modified: datetime, request: HttpRequest, *, keep: bool = True
-) -> bytes | None:
+def build_feed(slug: str, last_modified: datetime, *, keep: bool = True) -> bytes | None:
     """The whole feed as one bytes object, in a fixed number of queries; None: no such show.
 
     Items still current are taken as kept; the others are rendered and kept for next time.
@@ -524,11 +543,11 @@ def build_feed(
         if not current:
             versions[pk] = version or 0
     del rows
-    rendered = dict(feed.render_items(request, list(versions)))
+    rendered = dict(feed.render_items(list(versions)))
     if keep and rendered:
         _keep(rendered, versions, context)
     order = iter(versions)
-    generator = feed.get_feed(show, request)
+    generator = feed.generator()
     generator.rendered_items = (xml if xml is not None else rendered[next(order)] for xml in items)
     # Written straight to bytes: a str of the whole feed first would cost several times its size.
     buffer = io.BytesIO()

@@ -199,9 +199,9 @@ class Lease:
         )
 
 
-def _build(show: str, state: FeedState, request: HttpRequest) -> Copy:
+def _build(show: str, state: FeedState) -> Copy:
     started = time.perf_counter()
-    content = build_feed(show, state.stamp.last_modified, request)
+    content = build_feed(show, state.stamp.last_modified)
     if content is None:  # deleted since the stamp was read
         raise Http404("No such show")
     copy = Copy(state.stamp, content)
@@ -214,7 +214,7 @@ def _built_elsewhere(show: str, stamp: Stamp) -> Copy | None:
     return _shared(show, stamp) or _snapshot(show, stamp)
 
 
-def _new_copy(show: str, state: FeedState, request: HttpRequest, previous: Copy | None) -> Copy:
+def _new_copy(show: str, state: FeedState, previous: Copy | None) -> Copy:
     """The copy of `state`, found or built here; while another process builds, the previous one."""
     # A lease ends within FEED_BUILD_TIMEOUT, dead holder or not: by then this process builds.
     deadline = time.monotonic() + 2 * settings.FEED_BUILD_TIMEOUT
@@ -226,7 +226,7 @@ def _new_copy(show: str, state: FeedState, request: HttpRequest, previous: Copy 
         if lease.take():
             try:
                 # Someone may have finished between the look above and the lease.
-                return _built_elsewhere(show, state.stamp) or _build(show, state, request)
+                return _built_elsewhere(show, state.stamp) or _build(show, state)
             finally:
                 lease.release()
         previous = previous or last_good(show)
@@ -237,7 +237,7 @@ def _new_copy(show: str, state: FeedState, request: HttpRequest, previous: Copy 
         time.sleep(POLL_INTERVAL)
 
 
-def current_copy(show: str, state: FeedState, request: HttpRequest) -> Copy:
+def current_copy(show: str, state: FeedState) -> Copy:
     """The copy to answer with: the current one, or the previous one while it is being built."""
     held = _held.get(show)
     if held is not None and held.stamp == state.stamp:
@@ -253,7 +253,7 @@ def current_copy(show: str, state: FeedState, request: HttpRequest) -> Copy:
         held = _held.get(show)
         if held is not None and held.stamp == state.stamp:
             return held
-        copy = _new_copy(show, state, request, held)
+        copy = _new_copy(show, state, held)
         if held is None or copy.stamp == state.stamp:
             _held[show] = copy
         return copy
@@ -285,7 +285,7 @@ def feed(request: HttpRequest, show: str) -> HttpResponse:
         response = _answer(request, state.stamp)
         if response.status_code != 200:
             return response
-        copy = current_copy(show, state, request)
+        copy = current_copy(show, state)
     except DATABASE_ERRORS:
         logger.exception("Feed of %s served from its last good copy: database unavailable", show)
         copy = last_good(show)

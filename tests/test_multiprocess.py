@@ -8,6 +8,7 @@ import http.cookiejar
 import os
 import secrets
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -15,6 +16,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
 
@@ -37,6 +39,11 @@ from tests.factories import EpisodeFactory, ShowFactory
 show = ShowFactory(slug="shared", title="Shared Show")
 EpisodeFactory(show=show, slug="first", title="Old title")
 get_user_model().objects.create_superuser("boss", "boss@example.com", "boss-pass-123")
+"""
+CROWDED = """
+from tests.factories import EpisodeFactory, ShowFactory
+crowded = ShowFactory(slug="crowded", title="Crowded Show")
+EpisodeFactory.create_batch(300, show=crowded, show_notes="Notes with *some* markdown.")
 """
 
 
@@ -95,8 +102,25 @@ def cache_prefix() -> Iterator[str]:
         client.delete(*keys)
 
 
+class Servers(list):
+    """The servers' base URLs; `env` is their environment, for running code beside them."""
+
+    def __init__(self, bases: list[str], env: dict[str, str], logs: Path) -> None:
+        super().__init__(bases)
+        self.env = env
+        self.log_folder = logs
+
+    def logs(self) -> str:
+        return "\n".join(path.read_text() for path in sorted(self.log_folder.glob("*.log")))
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    command = [sys.executable, str(ROOT / "manage.py"), *args]
+    subprocess.run(command, cwd=ROOT, env=env, check=True, timeout=120)
+
+
 @pytest.fixture
-def servers(database, cache_prefix, tmp_path) -> Iterator[list[str]]:
+def servers(database, cache_prefix, tmp_path) -> Iterator[Servers]:
     """Two gunicorns started with the project's gunicorn.conf.py and production settings."""
     env = {
         **os.environ,
@@ -109,6 +133,8 @@ def servers(database, cache_prefix, tmp_path) -> Iterator[list[str]]:
         "STATIC_ROOT": str(tmp_path / "static"),
         "MEDIA_ROOT": str(tmp_path / "media"),
         "FEED_SNAPSHOT_ROOT": str(tmp_path / "feeds"),
+        "FEED_BUILD_TIMEOUT": "3",
+        "LOG_LEVEL": "INFO",
         "GUNICORN_WORKERS": "1",
         "GUNICORN_THREADS": "2",
         "GUNICORN_BIND": "",
@@ -116,13 +142,12 @@ def servers(database, cache_prefix, tmp_path) -> Iterator[list[str]]:
         "SECURE_SSL_REDIRECT": "0",  # plain HTTP on loopback
         "SECURE_COOKIES": "0",
     }
-    manage = [sys.executable, str(ROOT / "manage.py")]
     for command in (
         ["migrate", "-v0"],
         ["collectstatic", "--noinput", "-v0"],
         ["shell", "-c", SETUP],
     ):
-        subprocess.run([*manage, *command], cwd=ROOT, env=env, check=True, timeout=120)
+        manage(env, *command)
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     processes, bases = [], []
     try:
@@ -141,7 +166,7 @@ def servers(database, cache_prefix, tmp_path) -> Iterator[list[str]]:
             bases.append(f"http://127.0.0.1:{port}")
         for base, process in zip(bases, processes, strict=True):
             _wait_until_up(base, process, tmp_path)
-        yield bases
+        yield Servers(bases, env, tmp_path)
     finally:
         for process in processes:
             process.terminate()
@@ -162,9 +187,12 @@ def _wait_until_up(base: str, process: subprocess.Popen, logs: Path) -> None:
     pytest.fail(f"{base} did not answer within 30 s")
 
 
-def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, str, dict[str, str]]:
+def get(
+    url: str, headers: dict[str, str] | None = None, timeout: float = 30
+) -> tuple[int, str, dict[str, str]]:
+    request = urllib.request.Request(url, headers=headers or {})
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {})) as r:
+        with urllib.request.urlopen(request, timeout=timeout) as r:
             return r.status, r.read().decode(), dict(r.headers)
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode(), dict(error.headers)
@@ -217,3 +245,68 @@ def test_an_edit_through_one_server_is_served_at_once_by_the_other(servers):
             status, body, _ = get(second + path, {"If-None-Match": etags[path]})
             assert status == 200
             assert "Brand new title" in body
+
+
+def poll_all_at_once(urls: list[str]) -> list[tuple[int, str, dict[str, str]]]:
+    with ThreadPoolExecutor(len(urls)) as pool:
+        return list(pool.map(lambda url: get(url, timeout=60), urls))
+
+
+def feed_builds(database: str) -> int:
+    """Builds of the crowded show's feed started by either server, as the database counted them."""
+    query = (
+        "SELECT b.builds FROM episodes_feedbuild b JOIN episodes_show s ON s.id = b.show_id"
+        " WHERE s.slug = 'crowded'"
+    )
+    if database.startswith("sqlite:///"):
+        with closing(sqlite3.connect(database.removeprefix("sqlite:///"), timeout=10)) as conn:
+            row = conn.execute(query).fetchone()
+    else:
+        with psycopg.connect(database, connect_timeout=5) as conn:
+            row = conn.execute(query).fetchone()
+    return row[0] if row else 0
+
+
+def test_twenty_polls_on_two_servers_cost_one_build_per_change(servers, database):
+    manage(servers.env, "shell", "-c", CROWDED)
+    urls = [f"{servers[n % 2]}/crowded/feed.xml" for n in range(20)]
+    answers = poll_all_at_once(urls)
+    assert [status for status, _, _ in answers] == [200] * 20
+    assert len({body for _, body, _ in answers}) == 1
+    assert feed_builds(database) == 1
+
+    edit = "e = Episode.objects.filter(show__slug='crowded').first(); e.title = 'Edited'; e.save()"
+    manage(servers.env, "shell", "-c", f"from episodes.models import Episode; {edit}")
+    answers = poll_all_at_once(urls)
+    assert [status for status, _, _ in answers] == [200] * 20
+    assert feed_builds(database) == 2, servers.logs()
+    time.sleep(1)
+    assert "<title>Edited</title>" in get(urls[0])[1]
+    assert feed_builds(database) == 2, servers.logs()
+
+
+KILLED_BUILDER = """
+import os, signal
+from episodes.feed.serve import Lease
+from episodes.models import Show
+Lease(Show.objects.get(slug="crowded").pk).take()
+os.kill(os.getpid(), signal.SIGKILL)  # dies holding the lease, before building anything
+"""
+
+
+def test_a_builder_killed_mid_build_does_not_hold_the_feed(servers, database):
+    manage(servers.env, "shell", "-c", CROWDED)
+    killed = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "shell", "-c", KILLED_BUILDER],
+        cwd=ROOT,
+        env=servers.env,
+        timeout=120,
+        check=False,
+    )
+    assert killed.returncode == -9
+    started = time.monotonic()
+    status, body, _ = get(f"{servers[0]}/crowded/feed.xml", timeout=60)
+    assert status == 200
+    assert body.count("<item>") == 300
+    assert time.monotonic() - started < 3 + 5  # the lease timeout, and the build
+    assert feed_builds(database) == 2

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import psycopg
-from django.db import connection
+from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 from django.db.models import Count, F, Max, Model, Q, Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
@@ -211,9 +211,12 @@ class Source:
     episodes: Callable[[Model], Q] | None = None
 
     def changed(self, instance: Model) -> None:
-        touch_shows(self.shows(instance))
-        if self.episodes is not None:
-            stale_items(self.episodes(instance))
+        # Items first, in one transaction with the stamp: a poll that sees the new stamp must
+        # never find the old items still marked current.
+        with transaction.atomic():
+            if self.episodes is not None:
+                stale_items(self.episodes(instance))
+            touch_shows(self.shows(instance))
 
 
 SOURCES: dict[type[Model], Source] = {}
@@ -293,9 +296,9 @@ def _episode_tags_changed(sender, instance, action, **kwargs) -> None:
         # Clearing from the tag's side names no episodes afterwards: touch them now.
         SOURCES[Tag].changed(instance)
     elif action.startswith("post_"):
-        episodes = Q(pk__in=kwargs["pk_set"] or [])
-        touch_shows(Q(episodes__in=Episode.objects.filter(episodes)))
-        stale_items(episodes)
+        with transaction.atomic():
+            stale_items(Q(pk__in=kwargs["pk_set"] or []))
+            touch_shows(Q(episodes__pk__in=kwargs["pk_set"] or []))
 
 
 @receiver(m2m_changed, sender=Show.hosts.through)

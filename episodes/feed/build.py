@@ -20,20 +20,20 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
+from html import escape as html_escape
 from html import unescape
 from itertools import batched
 from typing import Any
 from urllib.parse import urlsplit
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Value
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import feedgenerator
-from django.utils.html import escape as html_escape
 from django.utils.html import strip_tags
 
 from episodes.models import Appearance, Chapter, Episode, FeedItem, Role, Show
@@ -62,6 +62,18 @@ def _clean(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_clean(item) for item in value]
     return value
+
+
+def quoteattr(value: str) -> str:
+    """`xml.sax.saxutils.quoteattr`, without its general entity machinery (a tenth of its time)."""
+    value = value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+    if "\n" in value or "\r" in value or "\t" in value:
+        value = value.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    if '"' not in value:
+        return f'"{value}"'
+    if "'" not in value:
+        return f"'{value}'"
+    return '"{}"'.format(value.replace('"', "&quot;"))
 
 
 class ItemWriter:
@@ -119,11 +131,14 @@ def _true_false(value: bool) -> str:
     return "true" if value else "false"
 
 
+PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
 def description_html(text: str) -> str:
     """Plain text as escaped HTML paragraphs, cut to fit Apple's 4,000 bytes."""
 
     def paragraphs(value: str) -> str:
-        parts = (part.strip() for part in re.split(r"\n\s*\n", value))
+        parts = (part.strip() for part in PARAGRAPH_BREAK.split(value))
         return "".join(f"<p>{html_escape(part)}</p>" for part in parts if part)
 
     budget = DESCRIPTION_LIMIT
@@ -495,9 +510,11 @@ def _keep(rendered: dict[int, str], versions: dict[int, int], context: str) -> N
     Only the rendering columns are written on a conflict: a change since then has raised
     `version`, and the stored XML then stays stale.
     """
+    # Each XML a parameter of its own (Value): PostgreSQL's array form of a bulk insert escapes
+    # every element in Python, three times slower for texts of this size.
     rows = [
         FeedItem(episode_id=pk, version=versions[pk], rendered_version=versions[pk],
-                 context=context, xml=xml)
+                 context=context, xml=Value(xml))
         for pk, xml in rendered.items()
     ]  # fmt: skip
     FeedItem.objects.bulk_create(

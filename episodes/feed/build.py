@@ -30,7 +30,7 @@ from xml.sax.saxutils import escape
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Value
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import feedgenerator
@@ -355,9 +355,10 @@ class ShowFeed(Feed):
         return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
 
     def items(self, show: Show) -> Iterator[Episode]:
-        for chunk in batched(self.episode_ids, FEED_CHUNK):
-            episodes = list(self._episodes(chunk))
-            tags, appearances = self._parts(chunk)
+        for chunk in batched(sorted(self.episode_ids), FEED_CHUNK):
+            wanted = set(chunk)
+            episodes = [e for e in self._episodes(self._among(chunk, "pk")) if e.pk in wanted]
+            tags, appearances = self._parts(self._among(chunk, "episode__pk"))
             self.notes = _rendered_notes(episodes)
             for episode in episodes:
                 episode.show = show
@@ -365,28 +366,37 @@ class ShowFeed(Feed):
                 episode.feed_appearances = appearances[episode.pk]
                 yield episode
 
-    def _episodes(self, ids: Sequence[int]) -> QuerySet[Episode]:
+    def _among(self, ids: Sequence[int], field: str) -> Q:
+        """Rows of the episodes `ids` (sorted) and maybe of others of the show between them: a
+        range where the ids lie close, since a list of hundreds of ids cost more to send than
+        the rows the range adds (those are left out by the caller)."""
+        if len(ids) < 50 or ids[-1] - ids[0] > 2 * len(ids):
+            return Q(**{f"{field}__in": ids})
+        show = "show" if field == "pk" else "episode__show"
+        return Q(**{f"{field}__range": (ids[0], ids[-1]), show: self.show})
+
+    def _episodes(self, among: Q) -> QuerySet[Episode]:
         chapters = Chapter.objects.filter(episode=OuterRef("pk"))
         return (
-            Episode.objects.filter(pk__in=ids)
+            Episode.objects.filter(among)
             .annotate(has_chapters=Exists(chapters))
             .defer("transcript_text", "cover_art_renditions")
         )
 
     @staticmethod
-    def _parts(ids: Sequence[int]) -> tuple[dict[int, list], dict[int, list]]:
+    def _parts(among: Q) -> tuple[dict[int, list], dict[int, list]]:
         """Tag names and appearances (with their guests) of the episodes, as plain values: model
         instances for tens of thousands of rows cost more than rendering the items."""
         tags, appearances = defaultdict(list), defaultdict(list)
         tag_rows = (
-            Episode.tags.through.objects.filter(episode_id__in=ids)
+            Episode.tags.through.objects.filter(among)
             .order_by("tag__name", "tag_id")
             .values_list("episode_id", "tag__name")
         )
         for episode_id, name in tag_rows:
             tags[episode_id].append(name)
         appearance_rows = (
-            Appearance.objects.filter(episode_id__in=ids)
+            Appearance.objects.filter(among)
             .order_by("order", "id")
             .values_list(
                 "episode_id", "guest_id", "guest__name", "guest__slug", "guest__photo", "role"

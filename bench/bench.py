@@ -47,6 +47,7 @@ def configure_environment(workdir: Path, port: int, redis_url: str) -> None:
             "SECURE_SSL_REDIRECT": "0",  # plain HTTP on loopback
             "STATIC_ROOT": str(workdir / "static"),
             "MEDIA_ROOT": str(workdir / "media"),
+            "FEED_SNAPSHOT_ROOT": str(workdir / "feeds"),
             "REDIS_URL": redis_url,
             "CACHE_KEY_PREFIX": "bench",
             "DJANGO_SETTINGS_MODULE": "podcast.settings",
@@ -281,8 +282,12 @@ def count_queries(path: str, headers: dict[str, str] | None = None) -> tuple[int
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from episodes.feed.serve import forget_process_copies
+
     client = Client(headers=headers or {})
     cache.clear()
+    forget_process_copies()
+    (Path(os.environ["FEED_SNAPSHOT_ROOT"]) / f"{SHOW_SLUG}.feed").unlink(missing_ok=True)
     with CaptureQueriesContext(connection) as cold:
         response = client.get(path)
     with CaptureQueriesContext(connection) as warm:
@@ -346,8 +351,10 @@ def probe_feed(path: str, mode: str) -> dict:
 
     client = Client()
     client.get("/healthz")  # imports, URLconf and the database connection are not the feed's cost
-    FeedItem.objects.filter(episode__show__slug=SHOW_SLUG).delete()  # nothing kept
+    # Nothing kept, nothing cached, no copy on disk.
+    FeedItem.objects.filter(episode__show__slug=SHOW_SLUG).delete()
     cache.clear()
+    (Path(os.environ["FEED_SNAPSHOT_ROOT"]) / f"{SHOW_SLUG}.feed").unlink(missing_ok=True)
     if mode == "edit":
         client.get(path)
         episode = Episode.objects.published().filter(show__slug=SHOW_SLUG).newest_first()[3]
@@ -581,7 +588,14 @@ def format_table(rows: list[Row], probes: dict, meta: dict) -> str:
     lines.append("Feed builds (own process, nothing kept, empty cache; then one edit):")
     for size, probe in probes.items():
         if "error" in probe:
-            lines.append(f"  {size:>6,} episodes: failed: {probe['error']}")
+            lines.append(f"  {size}: failed: {probe['error']}")
+            continue
+        if size == "django-cast":
+            lines.append(
+                f"  django-cast 0.2.67, 1,000 episodes: status {probe['status']}, "
+                f"{probe['bytes']:,} bytes, cold {probe['seconds']:.2f} s, "
+                f"{probe['queries']} queries"
+            )
             continue
         lines.append(
             f"  {size:>6,} episodes: status {probe['status']}, {probe['bytes']:,} bytes, "
@@ -621,10 +635,14 @@ def check_targets(rows: list[Row], probes: dict, crowd: dict) -> list[str]:
         verdicts.append(f"{text}: {'met' if ok else 'NOT met'} ({figure})")
 
     small, big = probes.get(1_000, {}), probes.get(10_000, {})
+    cast = probes.get("django-cast", {})
     if "seconds" in small:
         verdict(
             "1,000-episode cold build ≤ 0.3 s", small["seconds"] <= 0.3, f"{small['seconds']:.2f} s"
         )
+    if "seconds" in small and "seconds" in cast:
+        times = cast["seconds"] / small["seconds"]
+        verdict("… ≥ 5× faster than django-cast in this run", times >= 5, f"{times:.1f}×")
     if "seconds" in big:
         verdict("10,000-episode cold build ≤ 3 s", big["seconds"] <= 3, f"{big['seconds']:.2f} s")
         verdict(
@@ -656,6 +674,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8500")))
     parser.add_argument("--skip-probes", action="store_true", help="no cold feed builds")
+    parser.add_argument("--django-cast", type=Path, help="a django-cast project to compare with")
+    parser.add_argument("--django-cast-python", default="/tmp/castvenv/bin/python")
     parser.add_argument("--probe", help=argparse.SUPPRESS)
     parser.add_argument("--probe-mode", default="time", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -696,12 +716,17 @@ def main() -> None:
             publish_newest(size)
             probes[size] = feed_build(urls["feed"])
             probes[size]["queries"] = count_queries(urls["feed"])[1]
+        if args.django_cast:
+            from django_cast import cold_build
+
+            print("django-cast's cold feed build", flush=True)
+            probes["django-cast"] = cold_build(args.django_cast, args.django_cast_python)
         publish_newest(args.episodes)
         audio_path = write_audio(Path(settings.MEDIA_ROOT))
         if not args.skip_probes:
             probes[args.episodes] = feed_build(urls["feed"])
             probes[args.episodes]["queries"] = count_queries(urls["feed"])[1]
-            probes = dict(sorted(probes.items()))
+            probes = dict(sorted(probes.items(), key=lambda item: str(item[0]).zfill(12)))
         urls = site_urls()
         cache.clear()
 

@@ -26,13 +26,9 @@ from episodes.models import Appearance, Chapter, Episode, Role, Show
 from guests.models import Guest
 from podcast.markdown import render
 from podcast.media import absolute_url
+from podcast.rules import CAPTION_TYPES, CONTENT_NS, DESCRIPTION_LIMIT, ITUNES_NS, PODCAST_NS
 from podcast.text import strip_control_chars, truncate_bytes
 
-ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
-PODCAST_NS = "https://podcastindex.org/namespace/1.0"
-CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
-DESCRIPTION_LIMIT = 4000  # bytes, Apple's limit
-CAPTION_TYPES = {"text/vtt", "application/x-subrip"}
 FEED_CHUNK = 500  # episodes fetched (with their people) per round trip
 # Part of every cache key of the feed and its pieces: bump it when the output changes.
 FEED_FORMAT = 1

@@ -8,15 +8,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
 from episodes.models import Chapter, Episode, Platform, Show
+from podcast import rules
 from podcast.media import MediaError, check_image, read_audio, read_transcript
 from podcast.text import format_duration, parse_duration
-
-AUDIO_MIME_TYPES = {
-    "audio/mpeg": "mp3",
-    "audio/x-m4a": "m4a",
-    "audio/mp4": "m4a",
-    "audio/aac": "aac",
-}
 
 
 class ImageUploadField(forms.FileField):
@@ -166,11 +160,10 @@ class EpisodeAdminForm(forms.ModelForm):
         url = cleaned["audio_url"]
         mime_type = cleaned.get("audio_mime_type", "")
         if not mime_type:
-            extension = os.path.splitext(url.split("?")[0])[1].lower().lstrip(".")
-            by_extension = {"mp3": "audio/mpeg", "m4a": "audio/x-m4a", "mp4": "audio/mp4"}
-            mime_type = by_extension.get(extension, "")
+            extension = os.path.splitext(url.split("?")[0])[1].lower()
+            mime_type = rules.AUDIO_TYPES.get(extension, "")
             cleaned["audio_mime_type"] = mime_type
-        if mime_type not in AUDIO_MIME_TYPES:
+        if mime_type not in rules.AUDIO_MIME_TYPES:
             self.add_error(
                 "audio_mime_type",
                 "Give the audio's type: audio/mpeg (MP3) or audio/x-m4a (M4A/AAC).",

@@ -14,6 +14,7 @@ from markdownx.models import MarkdownxField
 from episodes.categories import APPLE_CATEGORIES, CATEGORY_CHOICES, SUBCATEGORY_CHOICES
 from podcast.constraints import web_url
 from podcast.media import ARTWORK_WIDTHS, refresh_renditions
+from podcast.rules import validate_description
 from podcast.uploads import UploadPath
 
 # UUIDv5 namespace of podcast:guid (Podcasting 2.0 `guid` tag).
@@ -32,11 +33,8 @@ def validate_show_slug(value: str) -> None:
 
 
 def validate_max_4000_bytes(value: str) -> None:
-    size = len(value.encode("utf-8"))
-    if size > 4000:
-        raise ValidationError(
-            f"At most 4,000 bytes are allowed (Apple's limit); this is {size:,} bytes."
-        )
+    """Apple's description limit, under the name the migrations know it by."""
+    validate_description(value)
 
 
 validate_language = RegexValidator(

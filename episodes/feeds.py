@@ -22,7 +22,7 @@ from django.http import HttpRequest
 from django.utils import feedgenerator
 from django.utils.html import escape, strip_tags
 
-from episodes.models import Appearance, Chapter, Episode, Role, Show
+from episodes.models import Chapter, Episode, Role, Show
 from guests.models import Guest
 from podcast.markdown import render
 from podcast.media import absolute_url
@@ -211,10 +211,8 @@ class ShowFeed(Feed):
             Episode.objects.published()
             .filter(show=show)
             .annotate(has_chapters=Exists(Chapter.objects.filter(episode=OuterRef("pk"))))
-            .prefetch_related(
-                "tags",
-                Prefetch("appearances", queryset=Appearance.objects.select_related("guest")),
-            )
+            .for_cards()
+            .select_related(None)  # every item's show is this show: not joined to each row
         )
         if show.show_type == Show.ShowType.SERIAL:
             episodes = episodes.order_by("pub_date", "id")

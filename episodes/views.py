@@ -24,14 +24,10 @@ from django.views.decorators.http import condition, require_safe
 from episodes.feeds import FEED_FORMAT, PodcastFeedGenerator, build_feed
 from episodes.freshness import Stamp, feed_stamp
 from episodes.models import Episode, Show, Tag
-from episodes.pagecache import (
-    show_freshness,
-    site_freshness,
-    stamped_page,
-    tag_freshness,
-)
+from episodes.pagecache import show_freshness, tag_freshness
 from episodes.search import clean_query, search_episodes
 from guests.models import Guest
+from podcast.pagecache import site_freshness, stamped_page
 
 logger = logging.getLogger(__name__)
 

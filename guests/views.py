@@ -3,8 +3,9 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_safe
 
-from episodes.pagecache import guest_freshness, stamped_page
+from guests.freshness import guest_freshness
 from guests.models import Guest
+from podcast.pagecache import stamped_page
 
 
 @require_safe

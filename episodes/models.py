@@ -590,50 +590,38 @@ class BaseLink(models.Model):
         return self.get_platform_display()
 
 
+def _link_constraints(owner: str, prefix: str) -> list[models.BaseConstraint]:
+    """One link per platform for each owner, “Other” links told apart by label, http(s) only."""
+    return [
+        models.UniqueConstraint(
+            fields=[owner, "platform"],
+            condition=~Q(platform="other"),
+            name=f"{prefix}_one_per_platform",
+        ),
+        models.UniqueConstraint(
+            fields=[owner, "label"],
+            condition=Q(platform="other"),
+            name=f"{prefix}_other_unique_label",
+        ),
+        models.CheckConstraint(
+            condition=Q(platform__in=Platform.values), name=f"{prefix}_platform_valid"
+        ),
+        web_url("url", f"{prefix}_url_http"),
+    ]
+
+
 class PlatformLink(BaseLink):
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="links")
 
     class Meta(BaseLink.Meta):
-        constraints = [
-            models.UniqueConstraint(
-                fields=["episode", "platform"],
-                condition=~Q(platform="other"),
-                name="platformlink_one_per_platform",
-            ),
-            models.UniqueConstraint(
-                fields=["episode", "label"],
-                condition=Q(platform="other"),
-                name="platformlink_other_unique_label",
-            ),
-            models.CheckConstraint(
-                condition=Q(platform__in=Platform.values),
-                name="platformlink_platform_valid",
-            ),
-            web_url("url", "platformlink_url_http"),
-        ]
+        constraints = _link_constraints("episode", "platformlink")
 
 
 class ShowLink(BaseLink):
     show = models.ForeignKey(Show, on_delete=models.CASCADE, related_name="links")
 
     class Meta(BaseLink.Meta):
-        constraints = [
-            models.UniqueConstraint(
-                fields=["show", "platform"],
-                condition=~Q(platform="other"),
-                name="showlink_one_per_platform",
-            ),
-            models.UniqueConstraint(
-                fields=["show", "label"],
-                condition=Q(platform="other"),
-                name="showlink_other_unique_label",
-            ),
-            models.CheckConstraint(
-                condition=Q(platform__in=Platform.values),
-                name="showlink_platform_valid",
-            ),
-            web_url("url", "showlink_url_http"),
-        ]
+        constraints = _link_constraints("show", "showlink")
 
 
 class Chapter(models.Model):

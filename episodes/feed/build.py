@@ -40,13 +40,9 @@ from episodes.models import Appearance, Chapter, Episode, FeedItem, Role, Show
 from guests.models import Guest
 from podcast.markdown import render
 from podcast.media import absolute_url
+from podcast.rules import CAPTION_TYPES, CONTENT_NS, DESCRIPTION_LIMIT, ITUNES_NS, PODCAST_NS
 from podcast.text import strip_control_chars, truncate_bytes
 
-ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
-PODCAST_NS = "https://podcastindex.org/namespace/1.0"
-CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
-DESCRIPTION_LIMIT = 4000  # bytes, Apple's limit
-CAPTION_TYPES = {"text/vtt", "application/x-subrip"}
 FEED_CHUNK = 500  # items rendered (and stored) per round of queries
 # Part of the feed's ETag, of its cache keys and of every kept item's context: bump it when a
 # release changes the XML.

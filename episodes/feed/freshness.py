@@ -12,11 +12,10 @@ digest (`episodes.feed.build`) covers them.
 """
 
 import functools
-import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import psycopg
 from django.db import connection, transaction
@@ -24,11 +23,8 @@ from django.db.backends.utils import CursorWrapper
 from django.db.models import Count, F, Max, Model, Q, Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.cache import get_conditional_response
 from django.utils.dateparse import parse_datetime
-from django.utils.http import http_date
 
 from episodes.models import (
     Appearance,
@@ -42,48 +38,7 @@ from episodes.models import (
     Tag,
 )
 from guests.models import Guest, GuestLink
-
-EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class Stamp:
-    """Validators of one version of something public: its last change, and an ETag of its parts."""
-
-    last_modified: datetime
-    etag: str
-
-    @classmethod
-    def of(cls, *parts: object) -> "Stamp":
-        """The one place a stamp is hashed, from any values; its time is the latest among them."""
-        moments = [p for p in parts if isinstance(p, datetime)]
-        digest = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
-        return cls(last_modified=max(moments, default=EPOCH), etag=f'"{digest}"')
-
-    def covering(self, *parts: object) -> "Stamp":
-        """This stamp, also covering `parts` (a count, an object's own update time, a format)."""
-        return Stamp.of(self.last_modified, self.etag, *parts)
-
-    @property
-    def http_last_modified(self) -> int | None:
-        """Last-Modified for HTTP (epoch seconds), withheld while the change is under a second old.
-
-        HTTP dates have whole seconds: a poller that saw the page earlier in the same second as an
-        edit would otherwise be told `304` for the new one. The ETag tells them apart meanwhile.
-        """
-        if timezone.now() - self.last_modified < timedelta(seconds=1):
-            return None
-        return int(self.last_modified.timestamp())
-
-    def answer(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
-        """The one way validators are applied: set them on `response`, or answer 304 (or 412)."""
-        last_modified = self.http_last_modified
-        response["ETag"] = self.etag
-        if last_modified is not None:
-            response["Last-Modified"] = http_date(last_modified)
-        return get_conditional_response(
-            request, etag=self.etag, last_modified=last_modified, response=response
-        )
+from podcast.pagecache import Stamp
 
 
 @functools.cache

@@ -593,15 +593,25 @@ def test_outage_without_a_copy_answers_503_with_retry_after(client, episode):
 
 
 def test_a_release_that_changes_the_feed_format_is_not_answered_304(client, episode, monkeypatch):
-    from episodes.feed import serve
+    from episodes.feed import build
 
     url = f"/{episode.show.slug}/feed.xml"
     etag = client.get(url)["ETag"]
     assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
-    monkeypatch.setattr(serve, "FEED_FORMAT", serve.FEED_FORMAT + 1)
+    monkeypatch.setattr(build, "FEED_FORMAT", build.FEED_FORMAT + 1)
     response = client.get(url, HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 200
     assert response["ETag"] != etag
+
+
+def test_a_new_site_address_is_not_answered_304_and_reaches_every_item(client, episode, settings):
+    url = f"/{episode.show.slug}/feed.xml"
+    etag = client.get(url)["ETag"]
+    settings.SITE_URL = "https://moved.example.com"
+    response = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert b"http://127.0.0.1:8000" not in response.content
+    assert b"https://moved.example.com/" in response.content
 
 
 def test_a_current_poll_is_answered_before_sessions_and_authentication(
@@ -657,6 +667,11 @@ def server(settings, monkeypatch) -> tuple[WSGIHandler, list[int]]:
 @pytest.mark.django_db(transaction=True)
 def test_a_current_poll_is_its_own_connection_health_check(server, episode):
     handler, checks = server
+    # A connection of this test's own: one opened earlier in a long run may reach CONN_MAX_AGE
+    # in the middle of it, and a reconnect is not checked.
+    connection.close()
+    serve(handler, "/healthz")
+    checks.clear()
     path = episode.show.get_feed_path()
     status, headers = serve(handler, path)
     assert status == "200 OK"

@@ -62,7 +62,7 @@ def feed_of(show) -> bytes:
 def from_scratch(show) -> bytes:
     """What a fresh install with empty caches builds: nothing kept, nothing cached."""
     cache.clear()
-    state = feed_state(show.slug, build.FEED_FORMAT)
+    state = feed_state(show.slug, build.feed_version())
     return build_feed(show.slug, state.stamp.last_modified, keep=False)
 
 
@@ -188,7 +188,7 @@ def test_a_fresh_process_builds_the_same_bytes_after_edits(catalogue):
         next(change for name, (change, _) in EDITS.items() if name.startswith(edit))(catalogue)
         feed_of(show)
     served = feed_of(show)
-    state = feed_state(show.slug, build.FEED_FORMAT)
+    state = feed_state(show.slug, build.feed_version())
     settings_dict = connection.settings_dict
     url = (
         f"postgres://{settings_dict['USER']}@{settings_dict['HOST'] or '127.0.0.1'}:"
@@ -296,7 +296,7 @@ def test_twenty_concurrent_polls_cost_one_build(slow_builds):
     answers = crowd(show.get_feed_path())
     assert [a.status_code for a in answers] == [200] * 20
     assert serve.builds(show.pk) == 2
-    new_etag = feed_state(show.slug, build.FEED_FORMAT).stamp.etag
+    new_etag = feed_state(show.slug, build.feed_version()).stamp.etag
     for answer in answers:  # the previous copy, or the new one, each under its own validators
         assert answer["ETag"] == (old["ETag"] if answer.content == old.content else new_etag)
     assert b"Edited while everyone polls" in feed_of(show)
@@ -357,7 +357,7 @@ def test_a_lease_is_exclusive_until_released_or_expired(show, settings):
 
 
 def test_concurrent_snapshot_writers_never_collide(show, caplog, settings):
-    stamp = feed_state(show.slug, build.FEED_FORMAT).stamp
+    stamp = feed_state(show.slug, build.feed_version()).stamp
     copies = [serve.Copy(stamp, f"<rss>{n}</rss>".encode() * 50_000) for n in range(16)]
     start = threading.Barrier(len(copies))
 

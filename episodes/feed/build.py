@@ -12,6 +12,7 @@ in `ShowFeed.items`, in a fixed number of queries), write it in
 changes the XML of items that did not change in the database bumps `FEED_FORMAT`.
 """
 
+import functools
 import hashlib
 import io
 import json
@@ -44,9 +45,21 @@ from podcast.rules import CAPTION_TYPES, CONTENT_NS, DESCRIPTION_LIMIT, ITUNES_N
 from podcast.text import strip_control_chars, truncate_bytes
 
 FEED_CHUNK = 500  # items rendered (and stored) per round of queries
-# Part of the feed's ETag, of its cache keys and of every kept item's context: bump it when a
-# release changes the XML.
+# Part of the feed's ETag, of its cache keys and of every kept item's context (`feed_version`):
+# bump it when a release changes the XML.
 FEED_FORMAT = 2
+# Settings the XML is made of: changing one makes every copy and kept item stale at once.
+FEED_SETTINGS = ["SITE_URL", "MEDIA_URL"]
+
+
+def feed_version() -> str:
+    """The feed format and the values of FEED_SETTINGS, as a short digest."""
+    return _version(FEED_FORMAT, *(str(getattr(settings, name, "")) for name in FEED_SETTINGS))
+
+
+@functools.lru_cache(maxsize=16)
+def _version(*parts: object) -> str:
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:16]
 
 
 def _clean(value: Any) -> Any:
@@ -339,13 +352,11 @@ class ShowFeed(Feed):
         """Digest of what every item repeats from the show and the settings: items are current
         only under the context they were rendered in."""
         parts = [
-            FEED_FORMAT,
+            feed_version(),
             self.show.slug,
             self.language,
             sorted(self.host_ids),
             self.host_persons,
-            settings.SITE_URL,
-            settings.MEDIA_URL,
             absolute_url(Episode._meta.get_field("audio_file").storage.url("x")),
         ]
         return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()

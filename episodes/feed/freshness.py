@@ -116,13 +116,13 @@ class FeedState:
     new_feed_url: str
 
 
-def feed_state(slug: str, feed_format: int) -> FeedState | None:
-    """The feed's stamp (covering the feed format), show id and new URL, in the same one query."""
+def feed_state(slug: str, version: str) -> FeedState | None:
+    """The feed's stamp (covering the feed's `version`), show id and new URL, in one query."""
     row = _show_row(slug, "id", "new_feed_url")
     if row is None:
         return None
     updated, due, show_id, new_feed_url = row
-    return FeedState(Stamp.of(updated, due, f"feed format {feed_format}"), show_id, new_feed_url)
+    return FeedState(Stamp.of(updated, due, version), show_id, new_feed_url)
 
 
 def site_stamp() -> Stamp:

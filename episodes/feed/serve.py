@@ -36,7 +36,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_safe
 
-from episodes.feed.build import FEED_FORMAT, PodcastFeedGenerator, build_feed
+from episodes.feed.build import PodcastFeedGenerator, build_feed, feed_version
 from episodes.feed.freshness import FeedState, Stamp, feed_state
 from episodes.models import FeedBuild
 from podcast.middleware import DATABASE_ERRORS
@@ -65,7 +65,7 @@ class FeedUnavailable(Exception):
 def _state(request: HttpRequest, show: str) -> FeedState | None:
     """The show's feed state, read once per request (one indexed query)."""
     if not hasattr(request, "feed_state"):
-        request.feed_state = feed_state(show, FEED_FORMAT)
+        request.feed_state = feed_state(show, feed_version())
     return request.feed_state
 
 
@@ -97,7 +97,7 @@ def forget_process_copies() -> None:
 
 
 def _cache_key(show: str) -> str:
-    return f"feed:{FEED_FORMAT}:{show}"
+    return f"feed:{feed_version()}:{show}"
 
 
 def _shared(show: str, stamp: Stamp | None) -> Copy | None:

@@ -14,6 +14,7 @@ Populating runs under django-cast's python; the bench only starts that python on
 """
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -68,9 +69,12 @@ print("RESULT " + json.dumps({{"status": response.status_code, "bytes": len(body
 
 
 def _shell(project: Path, code: str, python: str) -> str:
+    # Its own settings, not the ones this benchmark exported for our project.
+    env = {name: os.environ[name] for name in ("PATH", "HOME", "LANG") if name in os.environ}
     output = subprocess.run(
         [python, str(project / "manage.py"), "shell", "-c", code],
         cwd=project,
+        env=env,
         capture_output=True,
         text=True,
         timeout=3600,
@@ -83,6 +87,8 @@ def cold_build(project: Path, python: str) -> dict:
     """django-cast's feed built once with an empty cache, in a process of its own."""
     try:
         out = _shell(project, PROBE.format(path=FEED_PATH), python)
+    except subprocess.CalledProcessError as exc:
+        return {"error": exc.stderr[-300:]}
     except (OSError, subprocess.SubprocessError) as exc:
         return {"error": str(exc)[-300:]}
     line = next((line for line in out.splitlines() if line.startswith("RESULT ")), None)

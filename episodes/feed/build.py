@@ -88,7 +88,7 @@ def quoteattr(value: str) -> str:
 class ItemWriter:
     """Writes what Django's `SimplerXMLGenerator` writes (attributes sorted, empty elements
     short), into a list of strings: an item has some forty elements and a feed thousands of
-    items, and the SAX writer's per-call overhead was most of the cost of rendering one.
+    items, and the SAX writer's overhead per call would be most of the cost of an item.
     `test_item_writer_writes_what_djangos_writer_writes` holds the two together."""
 
     def __init__(self) -> None:

@@ -377,6 +377,15 @@ def test_concurrent_snapshot_writers_never_collide(show, caplog, settings):
     assert [p.name for p in Path(settings.FEED_SNAPSHOT_ROOT).iterdir()] == [f"{show.slug}.feed"]
 
 
+def test_deleting_episodes_leaves_no_kept_item_behind(catalogue):
+    show = catalogue[0].show
+    feed_of(show)
+    Episode.objects.filter(show=show).delete()  # appearances, tags and items go with them
+    connection.check_constraints()
+    assert not FeedItem.objects.exists()
+    assert feed_of(show).count(b"<item>") == 0
+
+
 def test_kept_items_are_stored_in_the_database(catalogue):
     show = catalogue[0].show
     feed_of(show)

@@ -571,12 +571,18 @@ def build_feed(slug: str, last_modified: datetime, *, keep: bool = True) -> byte
         ]
     items: list[str | None] = []
     versions: dict[int, int] = {}
+    unkept: list[FeedItem] = []
     for pk, version, rendered_version, kept_context, xml in rows:
         current = version is not None and version == rendered_version and kept_context == context
         items.append(xml if current else None)
         if not current:
             versions[pk] = version or 0
+        if version is None:
+            unkept.append(FeedItem(episode_id=pk))
     del rows
+    if keep and unkept:
+        # Rows before data: an edit from now on raises their version past the one read here.
+        FeedItem.objects.bulk_create(unkept, ignore_conflicts=True, batch_size=FEED_CHUNK)
     rendered = dict(feed.render_items(list(versions)))
     if keep and rendered:
         _keep(rendered, versions, context)

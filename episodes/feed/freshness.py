@@ -143,14 +143,13 @@ def touch_shows(shows: Q) -> None:
 def stale_items(episodes: Q) -> None:
     """Make the kept feed items of `episodes` stale, in every process at once.
 
-    Rows are created first and then bumped, so a build that read an episode before this change
-    can never store its XML as current: the version it read is lower than the one left here.
+    An episode without a kept item has nothing to make stale: a build makes the row before it
+    reads the episode (`episodes.feed.build`), so this bump reaches any build that could have
+    read the episode before this change.
     """
-    ids = list(Episode.objects.filter(episodes).values_list("pk", flat=True).distinct())
-    if not ids:
-        return
-    FeedItem.objects.bulk_create([FeedItem(episode_id=pk) for pk in ids], ignore_conflicts=True)
-    FeedItem.objects.filter(episode_id__in=ids).update(version=F("version") + 1)
+    FeedItem.objects.filter(episode__in=Episode.objects.filter(episodes).values("pk")).update(
+        version=F("version") + 1
+    )
 
 
 # --- what changes what ----------------------------------------------------------------------------

@@ -530,9 +530,9 @@ def _populate(show, count: int) -> None:
 
 
 # stamp, build lease (3 the first time: its row is made), show, hosts, kept items, then for the
-# items to render: their rows (the first time), episodes, tags, appearances, keeping them;
-# releasing the lease
-COLD_QUERIES = 13
+# items to render: their rows (the first time), episodes, tags, appearances, renewing the lease,
+# keeping them; releasing the lease
+COLD_QUERIES = 14
 
 
 @pytest.mark.parametrize("count", [5, 200])

@@ -167,9 +167,9 @@ def test_an_edit_re_renders_the_items_it_changed_and_no_other(catalogue, edit, m
     rendered: list[int] = []
     render_items = ShowFeed.render_items
 
-    def counting(self, ids):
+    def counting(self, ids, progress):
         rendered.extend(ids)
-        return render_items(self, ids)
+        return render_items(self, ids, progress)
 
     monkeypatch.setattr(ShowFeed, "render_items", counting)
     change, expected = EDITS[edit]
@@ -343,14 +343,28 @@ def test_a_builder_that_died_holding_the_lease_does_not_hold_the_feed(settings):
     assert serve.builds(show.pk) == 2
 
 
+def test_a_builder_keeps_its_lease_alive_while_it_renders(show, monkeypatch):
+    EpisodeFactory(show=show)
+    renewed: list[int] = []
+    renew = serve.Lease.renew
+    monkeypatch.setattr(serve.Lease, "renew", lambda lease: renewed.append(1) or renew(lease))
+    feed_of(show)
+    assert renewed
+    lease = FeedBuild.objects.get(show=show)
+    assert lease.holder == "" and lease.expires is None  # released when done
+
+
 def test_a_lease_is_exclusive_until_released_or_expired(show, settings):
     first, second = serve.Lease(show.pk), serve.Lease(show.pk)
     assert first.take()
     assert not second.take()
     first.release()
     assert second.take()
+    first.renew()  # not its lease any more: changes nothing
     FeedBuild.objects.filter(show=show).update(expires=timezone.now() - timedelta(seconds=1))
     assert first.take()
+    second.renew()
+    assert FeedBuild.objects.get(show=show).holder == first.holder
 
 
 # --- the snapshot on disk -------------------------------------------------------------------------

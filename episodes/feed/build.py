@@ -504,13 +504,17 @@ class ShowFeed(Feed):
     def generator(self) -> PodcastFeedGenerator:
         return self.get_feed(self.show, _SiteRequest())
 
-    def render_items(self, ids: Sequence[int]) -> Iterator[tuple[int, str]]:
-        """(episode id, `<item>` XML) for each of `ids`, a chunk of queries at a time."""
+    def render_items(
+        self, ids: Sequence[int], progress: Callable[[], object] = lambda: None
+    ) -> Iterator[tuple[int, str]]:
+        """(episode id, `<item>` XML) for each of `ids`, a chunk of queries at a time;
+        `progress` is called after each chunk."""
         for chunk in batched(ids, FEED_CHUNK):
             self.episode_ids = chunk
             generator = self.generator()
             for item in generator.items:
                 yield item["episode_id"], generator.item_xml(item)
+            progress()
         self.episode_ids = ()
 
 
@@ -543,11 +547,18 @@ def _keep(rendered: dict[int, str], versions: dict[int, int], context: str) -> N
     )
 
 
-def build_feed(slug: str, last_modified: datetime, *, keep: bool = True) -> bytes | None:
+def build_feed(
+    slug: str,
+    last_modified: datetime,
+    *,
+    keep: bool = True,
+    progress: Callable[[], object] = lambda: None,
+) -> bytes | None:
     """The whole feed as one bytes object, in a fixed number of queries; None: no such show.
 
     Items still current are taken as kept; the others are rendered and kept for next time.
     `keep=False` renders every item and keeps none: the feed as a fresh install would build it.
+    `progress` is called after each chunk of items rendered (a builder keeps its lease alive).
     """
     hosts = Prefetch("hosts", queryset=Guest.objects.order_by("name", "id"))
     show = Show.objects.prefetch_related(hosts).filter(slug=slug).first()
@@ -583,7 +594,7 @@ def build_feed(slug: str, last_modified: datetime, *, keep: bool = True) -> byte
     if keep and unkept:
         # Rows before data: an edit from now on raises their version past the one read here.
         FeedItem.objects.bulk_create(unkept, ignore_conflicts=True, batch_size=FEED_CHUNK)
-    rendered = dict(feed.render_items(list(versions)))
+    rendered = dict(feed.render_items(list(versions), progress))
     if keep and rendered:
         _keep(rendered, versions, context)
     order = iter(versions)

@@ -176,7 +176,8 @@ def last_good(show: str) -> Copy | None:
 
 class Lease:
     """The right to build one show's feed, shared by every process and server through the
-    database, and given up by itself `FEED_BUILD_TIMEOUT` seconds after it was taken."""
+    database. The builder renews it after each chunk of items; one that stops (it died) loses
+    it `FEED_BUILD_TIMEOUT` seconds after its last sign of life."""
 
     def __init__(self, show_id: int) -> None:
         self.show_id = show_id
@@ -193,15 +194,22 @@ class Lease:
         FeedBuild.objects.bulk_create([FeedBuild(show_id=self.show_id)], ignore_conflicts=True)
         return bool(rows.filter(free).update(**take))
 
+    def renew(self) -> None:
+        """Still building: the lease runs FEED_BUILD_TIMEOUT from now (only while still ours)."""
+        timeout = timedelta(seconds=settings.FEED_BUILD_TIMEOUT)
+        FeedBuild.objects.filter(show_id=self.show_id, holder=self.holder).update(
+            expires=Now() + timeout
+        )
+
     def release(self) -> None:
         FeedBuild.objects.filter(show_id=self.show_id, holder=self.holder).update(
             holder="", expires=None
         )
 
 
-def _build(show: str, state: FeedState) -> Copy:
+def _build(show: str, state: FeedState, lease: Lease) -> Copy:
     started = time.perf_counter()
-    content = build_feed(show, state.stamp.last_modified)
+    content = build_feed(show, state.stamp.last_modified, progress=lease.renew)
     if content is None:  # deleted since the stamp was read
         raise Http404("No such show")
     copy = Copy(state.stamp, content)
@@ -226,7 +234,7 @@ def _new_copy(show: str, state: FeedState, previous: Copy | None) -> Copy:
         if lease.take():
             try:
                 # Someone may have finished between the look above and the lease.
-                return _built_elsewhere(show, state.stamp) or _build(show, state)
+                return _built_elsewhere(show, state.stamp) or _build(show, state, lease)
             finally:
                 lease.release()
         previous = previous or last_good(show)

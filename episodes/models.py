@@ -997,7 +997,7 @@ class Soundbite(models.Model):
 
 
 class AlternateEnclosure(models.Model):
-    """podcast:alternateEnclosure: another rendition of the episode's audio (lower bitrate, Opus)."""
+    """podcast:alternateEnclosure: another rendition of the audio (lower bitrate, Opus)."""
 
     episode = models.ForeignKey(
         Episode, on_delete=models.CASCADE, related_name="alternate_enclosures"

@@ -89,7 +89,8 @@ def episode_problems(episode: Episode) -> Found:
         if duration and bite.start_time + bite.duration > duration:
             found.append((ERROR, f"{label} ends after the episode"))
         if not rules.SOUNDBITE_MIN_SECONDS <= bite.duration <= rules.SOUNDBITE_MAX_SECONDS:
-            found.append((WARNING, f"{label} lasts {bite.duration:g} s; apps expect 15–120 s"))
+            seconds = rules.decimal_seconds(bite.duration)
+            found.append((WARNING, f"{label} lasts {seconds} s; apps expect 15–120 s"))
     for alternate in episode.alternate_enclosures.all():
         label = f"alternate enclosure “{alternate}”"
         if not alternate.mime_type:

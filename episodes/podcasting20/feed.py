@@ -54,10 +54,12 @@ def write(handler, elements: Iterable[Element]) -> None:
             handler.addQuickElement(name, text, attrs)
 
 
-def _element(name: str, text: str | None = None, children: list | None = None, **attrs) -> Element:
-    """An element; attributes given as None or "" are left out."""
+def _element(
+    tag: str, text: str | None = None, /, *, nested: list | None = None, **attrs
+) -> Element:
+    """A podcast: element; attributes given as None or "" are left out."""
     present = {key: str(value) for key, value in attrs.items() if value not in (None, "")}
-    return (f"podcast:{name}", text, present, children or [])
+    return (f"podcast:{tag}", text, present, nested or [])
 
 
 def channel_elements(show: Show) -> list[Element]:
@@ -78,7 +80,7 @@ def channel_elements(show: Show) -> list[Element]:
             )
         )
     if podroll := show.podroll.all():
-        found.append(_element("podroll", children=[_remote_item(item) for item in podroll]))
+        found.append(_element("podroll", nested=[_remote_item(item) for item in podroll]))
     found += [
         _element("block", "yes" if block.blocked else "no", id=block.service)
         for block in show.blocks.all()
@@ -94,7 +96,7 @@ def channel_elements(show: Show) -> list[Element]:
             feedUrl=show.publisher_feed_url,
             title=show.publisher_name,
         )
-        found.append(_element("publisher", children=[remote]))
+        found.append(_element("publisher", nested=[remote]))
     return found
 
 
@@ -227,7 +229,7 @@ def _value(show: Show, recipients: list, splits: Iterable[Any] = ()) -> Element 
                 "valueTimeSplit",
                 startTime=split.start_time,
                 duration=split.duration,
-                children=shared,
+                nested=shared,
             )
         )
     suggested = show.value_suggested
@@ -236,7 +238,7 @@ def _value(show: Show, recipients: list, splits: Iterable[Any] = ()) -> Element 
         type="lightning",
         method="keysend",
         suggested=f"{Decimal(suggested):.11f}" if suggested is not None else None,
-        children=children,
+        nested=children,
     )
 
 
@@ -251,5 +253,5 @@ def _alternate(alternate: AlternateEnclosure) -> Element:
         bitrate=alternate.bitrate,
         title=alternate.title,
         codecs=alternate.codecs,
-        children=children,
+        nested=children,
     )

@@ -98,7 +98,10 @@ validate_custom_key = RegexValidator(
 
 
 def validate_geo_range(value: str) -> None:
-    latitude, longitude = (float(part) for part in value[4:].split(";")[0].split(",")[:2])
+    try:
+        latitude, longitude = (float(part) for part in value[4:].split(";")[0].split(",")[:2])
+    except ValueError:
+        return  # not a geo: URI at all, which validate_geo_uri says
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         raise ValidationError("Latitude is between -90 and 90, longitude between -180 and 180.")
 

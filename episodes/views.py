@@ -32,6 +32,7 @@ from episodes.pagecache import (
 )
 from episodes.search import clean_query, search_episodes
 from guests.models import Guest
+from podcast.cors import public_cors
 
 logger = logging.getLogger(__name__)
 
@@ -173,6 +174,7 @@ def episode_detail(request: HttpRequest, show: str, slug: str) -> TemplateRespon
     )
 
 
+@public_cors
 @require_safe
 def chapters(request: HttpRequest, show: str, slug: str) -> JsonResponse:
     """Podcast Index JSON chapters (application/json+chapters)."""
@@ -321,6 +323,7 @@ def feed_not_modified(request: HttpRequest, show: str) -> HttpResponse | None:
     return None if response is headers else response
 
 
+@public_cors
 @require_safe
 def feed(request: HttpRequest, show: str) -> HttpResponse:
     """The show's podcast feed, built once per change and answered with 304 when unchanged.

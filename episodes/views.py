@@ -4,6 +4,8 @@ from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -15,15 +17,16 @@ from django.http import (
     HttpResponsePermanentRedirect,
     JsonResponse,
 )
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
-from django.views.decorators.http import condition, require_safe
+from django.views.decorators.http import condition, require_POST, require_safe
 
 from episodes.feeds import FEED_FORMAT, PodcastFeedGenerator, build_feed
+from episodes.forms import SoundbiteForm
 from episodes.freshness import Stamp, feed_stamp
-from episodes.models import Appearance, Episode, Show, Tag
+from episodes.models import Appearance, Episode, Show, Soundbite, Tag
 from episodes.pagecache import (
     show_freshness,
     site_freshness,
@@ -149,6 +152,7 @@ def episode_detail(request: HttpRequest, show: str, slug: str) -> TemplateRespon
             "tags",
             "links",
             "chapters",
+            "soundbites",
             Prefetch("appearances", queryset=Appearance.objects.select_related("guest")),
         ),
         show__slug=show,
@@ -172,6 +176,21 @@ def episode_detail(request: HttpRequest, show: str, slug: str) -> TemplateRespon
         "episodes/episode_detail.html",
         {"episode": episode, "show": episode.show, "previous": previous, "next": nxt},
     )
+
+
+@require_POST
+@permission_required("episodes.add_soundbite", raise_exception=True)
+def add_soundbite(request: HttpRequest, show: str, slug: str) -> HttpResponse:
+    """An editor marks a soundbite with the player on the episode page itself."""
+    episode = get_object_or_404(Episode, show__slug=show, slug=slug)
+    form = SoundbiteForm(request.POST, instance=Soundbite(episode=episode))
+    if form.is_valid():
+        bite = form.save()
+        messages.success(request, f"Soundbite “{bite}” saved: it is in the feed now.")
+    else:
+        problems = " ".join(message for errors in form.errors.values() for message in errors)
+        messages.error(request, f"The soundbite was not saved. {problems}")
+    return redirect(episode.get_absolute_url() + "#soundbites")
 
 
 @public_cors

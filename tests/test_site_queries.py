@@ -57,7 +57,7 @@ EXPECTED = {
     "list": 9,  # freshness, show, seasons, tags, guests, count, episodes, tags, people
     "filtered": 9,
     "season": 6,  # freshness, show, count, episodes, tags, people
-    "episode": 8,  # freshness, episode+show, tags, links, chapters, people, previous, next
+    "episode": 9,  # freshness, episode+show, tags, links, chapters, soundbites, people, prev, next
     "guest": 8,  # freshness (2: site, guest), guest, links, episodes, tags, people, feed links
     "tag": 8,  # freshness (2: site, tag), tag, count, episodes, tags, people, feed links
     "search": 6,  # freshness, count, episodes, tags, people, show list for the feed links

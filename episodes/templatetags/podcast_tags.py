@@ -195,3 +195,27 @@ def episode_json_ld(episode: Episode) -> SafeString:
     if image := artwork_url(episode):
         data["image"] = image
     return _ld(data)
+
+
+@register.simple_tag
+def player_chapters(episode: Episode) -> str:
+    """The chapters as JSON for the player's data attribute (escaped there like any text)."""
+    return json.dumps(
+        [{"startTime": c.start_time, "title": c.title} for c in episode.chapters.all()],
+        ensure_ascii=False,
+    )
+
+
+@register.simple_tag
+def player_artwork(episode: Episode) -> str:
+    """Artwork sizes for the Media Session API (lock screens), as JSON.
+
+    Storage URLs as they are: the browser resolves them against the page it is on.
+    """
+    item = episode if episode.cover_art else episode.show
+    if not item.cover_art:
+        url = episode.cover_art_url
+        return json.dumps([{"src": url}] if url else [])
+    urls = _rendition_urls(item.cover_art_renditions)
+    art = [{"src": url, "sizes": f"{width}x{width}", "type": "image/webp"} for width, url in urls]
+    return json.dumps(art or [{"src": item.cover_art.url}])

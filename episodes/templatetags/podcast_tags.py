@@ -219,3 +219,25 @@ def player_artwork(episode: Episode) -> str:
     urls = _rendition_urls(item.cover_art_renditions)
     art = [{"src": url, "sizes": f"{width}x{width}", "type": "image/webp"} for width, url in urls]
     return json.dumps(art or [{"src": item.cover_art.url}])
+
+
+@register.simple_tag
+def embed_code(episode: Episode | None = None, show: Show | None = None) -> str:
+    """The <iframe> code of the embeddable player (of `episode`, else `show`'s latest)."""
+    from episodes.embed import embed_url, iframe_code
+
+    if episode is not None:
+        return iframe_code(embed_url(episode), f"{episode.title} · {episode.show.title}")
+    return iframe_code(embed_url(show=show), f"{show.title}: the latest episode")
+
+
+@register.simple_tag
+def oembed_url(page_url: str) -> str:
+    from urllib.parse import urlencode
+
+    from django.conf import settings
+    from django.urls import reverse
+
+    return (
+        f"{settings.SITE_URL}{reverse('oembed')}?{urlencode({'url': page_url, 'format': 'json'})}"
+    )

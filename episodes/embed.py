@@ -19,9 +19,10 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_safe
 
 from episodes.models import Episode, Show
-from episodes.pagecache import show_freshness, stamped_page
+from episodes.pagecache import show_freshness
 from episodes.templatetags.podcast_tags import artwork_url
 from podcast.cors import public_cors
+from podcast.pagecache import stamped_page
 
 WIDTH, HEIGHT = 600, 320  # the iframe's size; the player inside adapts to narrower ones
 MIN_WIDTH = 240

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from tests.factories import ChapterFactory, EpisodeFactory
 from tests.media_files import VTT, mp3
-from tests.test_security import admin_page_urls, page_urls, public_content  # noqa: F401
+from tests.test_security import admin_page_urls, page_urls
 
 pytestmark = pytest.mark.django_db
 ORIGIN = {"Origin": "https://webapp.example"}
@@ -64,10 +64,10 @@ def test_a_preflight_for_a_ranged_request_is_answered(client, media_episode):
 def test_pages_and_the_admin_are_never_readable_from_other_origins(
     client,
     editor_client,
-    public_content,  # noqa: F811
+    content,
 ):
-    responses = [client.get(url, headers=ORIGIN) for url in page_urls(public_content)]
-    responses += [editor_client.get(url, headers=ORIGIN) for url in admin_page_urls(public_content)]
+    responses = [client.get(url, headers=ORIGIN) for url in page_urls(content)]
+    responses += [editor_client.get(url, headers=ORIGIN) for url in admin_page_urls(content)]
     responses.append(client.options(reverse("admin:login"), headers=ORIGIN))
     for response in responses:
         assert "Access-Control-Allow-Origin" not in response, response.wsgi_request.path

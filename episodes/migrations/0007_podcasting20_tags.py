@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import episodes.podcasting20.rules
+import podcast.rules
 import podcast.uploads
 from django.db import migrations, models
 
@@ -176,7 +176,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='episode',
             name='location_geo',
-            field=models.CharField(blank=True, help_text='Latitude and longitude, e.g. “geo:30.2672,-97.7431”.', max_length=100, validators=[django.core.validators.RegexValidator('^geo:-?\\d{1,2}(\\.\\d+)?,-?\\d{1,3}(\\.\\d+)?(,-?\\d+(\\.\\d+)?)?(;u=\\d+(\\.\\d+)?)?$', 'Use a geo: URI, latitude then longitude, e.g. “geo:30.2672,-97.7431”.'), episodes.podcasting20.rules.validate_geo_range], verbose_name='geo URI'),
+            field=models.CharField(blank=True, help_text='Latitude and longitude, e.g. “geo:30.2672,-97.7431”.', max_length=100, validators=[django.core.validators.RegexValidator('^geo:-?\\d{1,2}(\\.\\d+)?,-?\\d{1,3}(\\.\\d+)?(,-?\\d+(\\.\\d+)?)?(;u=\\d+(\\.\\d+)?)?$', 'Use a geo: URI, latitude then longitude, e.g. “geo:30.2672,-97.7431”.'), podcast.rules.validate_geo_range], verbose_name='geo URI'),
         ),
         migrations.AddField(
             model_name='episode',
@@ -236,7 +236,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='show',
             name='location_geo',
-            field=models.CharField(blank=True, help_text='Latitude and longitude, e.g. “geo:30.2672,-97.7431”.', max_length=100, validators=[django.core.validators.RegexValidator('^geo:-?\\d{1,2}(\\.\\d+)?,-?\\d{1,3}(\\.\\d+)?(,-?\\d+(\\.\\d+)?)?(;u=\\d+(\\.\\d+)?)?$', 'Use a geo: URI, latitude then longitude, e.g. “geo:30.2672,-97.7431”.'), episodes.podcasting20.rules.validate_geo_range], verbose_name='geo URI'),
+            field=models.CharField(blank=True, help_text='Latitude and longitude, e.g. “geo:30.2672,-97.7431”.', max_length=100, validators=[django.core.validators.RegexValidator('^geo:-?\\d{1,2}(\\.\\d+)?,-?\\d{1,3}(\\.\\d+)?(,-?\\d+(\\.\\d+)?)?(;u=\\d+(\\.\\d+)?)?$', 'Use a geo: URI, latitude then longitude, e.g. “geo:30.2672,-97.7431”.'), podcast.rules.validate_geo_range], verbose_name='geo URI'),
         ),
         migrations.AddField(
             model_name='show',
@@ -291,7 +291,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='show',
             name='update_rrule',
-            field=models.CharField(blank=True, help_text='The same schedule for apps, as an iCalendar rule, e.g. “FREQ=WEEKLY;INTERVAL=2;BYDAY=MO”.', max_length=255, validators=[episodes.podcasting20.rules.validate_rrule], verbose_name='update rule'),
+            field=models.CharField(blank=True, help_text='The same schedule for apps, as an iCalendar rule, e.g. “FREQ=WEEKLY;INTERVAL=2;BYDAY=MO”.', max_length=255, validators=[podcast.rules.validate_rrule], verbose_name='update rule'),
         ),
         migrations.AddField(
             model_name='show',

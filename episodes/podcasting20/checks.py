@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from django.core.exceptions import ValidationError
 
 from episodes.models import Episode, LicenseAndLocation, Show, ValueRecipientBase
-from episodes.podcasting20 import rules
+from podcast import rules
 
 ERROR, WARNING = "error", "warning"
 Found = list[tuple[str, str]]

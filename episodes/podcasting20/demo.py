@@ -16,9 +16,9 @@ from episodes.models import (
     Soundbite,
     ValueTimeSplit,
 )
-from episodes.podcasting20.rules import LocationRel, Medium, SocialProtocol
 from podcast.generate import tone_mp3
 from podcast.media import read_audio, read_rendition
+from podcast.rules import LocationRel, Medium, SocialProtocol
 
 SAMPLE_TITLE = "The Challenges of ML Engineering in Production"
 # Made-up Lightning node keys: the demo pays no one.

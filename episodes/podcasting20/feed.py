@@ -22,7 +22,7 @@ from episodes.models import (
     ValueRecipientBase,
     podcast_guid_for,
 )
-from episodes.podcasting20 import rules
+from podcast import rules
 from podcast.media import absolute_url
 
 Element = tuple[str, str | None, dict[str, str], list]

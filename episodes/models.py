@@ -148,6 +148,13 @@ class LicenseAndLocation(models.Model):
     class Meta:
         abstract = True
 
+    @property
+    def location_osm_url(self) -> str:
+        """The place on openstreetmap.org, or "" without a usable id."""
+        kind = {"N": "node", "W": "way", "R": "relation"}.get(self.location_osm[:1])
+        number = self.location_osm[1:].split("#")[0]
+        return f"https://www.openstreetmap.org/{kind}/{number}" if kind and number else ""
+
     def clean(self) -> None:
         errors = {}
         if p20.license_needs_url(self.license) and not self.license_url:

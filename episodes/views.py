@@ -51,7 +51,7 @@ def _paginate(request: HttpRequest, queryset: QuerySet) -> Page:
 @require_safe
 @stamped_page(site_freshness)
 def home(request: HttpRequest) -> HttpResponse:
-    shows = list(Show.objects.prefetch_related("links")[:2])
+    shows = list(Show.objects.prefetch_related("links", "podroll")[:2])
     if len(shows) == 1:
         return _show_page(request, shows[0])
     return TemplateResponse(
@@ -62,7 +62,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 @stamped_page(show_freshness)
 def show_detail(request: HttpRequest, show: str) -> TemplateResponse:
-    return _show_page(request, get_object_or_404(Show.objects.prefetch_related("links"), slug=show))
+    shows = Show.objects.prefetch_related("links", "podroll")
+    return _show_page(request, get_object_or_404(shows, slug=show))
 
 
 def _show_page(request: HttpRequest, show: Show) -> TemplateResponse:
@@ -136,7 +137,7 @@ def episode_detail(request: HttpRequest, show: str, slug: str) -> TemplateRespon
     episode = get_object_or_404(
         Episode.objects.visible_to(request.user)
         .for_cards()
-        .prefetch_related("links", "chapters", "soundbites"),
+        .prefetch_related("links", "chapters", "soundbites", "alternate_enclosures"),
         show__slug=show,
         slug=slug,
     )

@@ -107,3 +107,11 @@ def test_episode_pages_offer_oembed_discovery_player_cards_and_the_embed_code(cl
     assert meta["og:video:type"] == "text/html"
     (code,) = tree.xpath("//textarea[@id='embed-code']/text()")
     assert html.fragment_fromstring(code).get("src") == SITE + "/embed/the-show/the-one/"
+
+
+def test_show_pages_offer_the_latest_episode_embed(client, playable):
+    tree = html.fromstring(client.get(playable.show.get_absolute_url()).content)
+    (link,) = tree.xpath("//link[@type='application/json+oembed']")
+    assert client.get(link.get("href").removeprefix(SITE)).status_code == 200
+    (code,) = tree.xpath("//textarea[@id='embed-code']/text()")
+    assert html.fragment_fromstring(code).get("src") == SITE + "/embed/the-show/"

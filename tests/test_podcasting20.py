@@ -12,7 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
-from lxml import etree
+from lxml import etree, html
 
 from episodes.feed_checks import check_episode, check_show
 from episodes.models import (
@@ -367,3 +367,22 @@ def test_a_podroll_item_needs_a_url_or_a_guid(show):
 
     with pytest.raises(ValidationError):
         PodrollItem(show=show, title="Nothing").full_clean()
+
+
+def test_the_demo_pages_show_what_the_tags_say(client, demo_feed):
+    _, show = demo_feed
+    page = html.fromstring(client.get(show.get_absolute_url()).content)
+    text = page.text_content()
+    assert "New episodes: Every other Thursday" in text
+    assert "Recorded in" in text and "Berlin, Germany" in text
+    assert page.xpath("//a[@href='https://www.openstreetmap.org/relation/62422']")
+    assert page.xpath("//a[@rel='noopener license']/text()") == ["cc-by-4.0"]
+    picks = page.xpath("//h3[.='Shows we recommend']/following-sibling::ul[1]//a/text()")
+    assert picks == ["Podcasting 2.0", "Practical AI"]
+    sample = show.episodes.get(title="The Challenges of ML Engineering in Production")
+    episode_page = html.fromstring(client.get(sample.get_absolute_url()).content)
+    (version,) = episode_page.xpath("//h2[.='Other versions']/following-sibling::ul[1]//a")
+    assert version.text == "Low bandwidth" and version.get("href").endswith(".mp3")
+    assert episode_page.xpath("//a[.='Join the discussion']/@href") == [sample.social_uri]
+    highlights = episode_page.xpath("//ol[@class='soundbite-list']//a/@data-seek")
+    assert highlights == ["135", "1265"]

@@ -30,6 +30,7 @@ SHOW_FIELDS = {
     "medium": Medium.PODCAST,
     "cover_art_alt": "Concentric rings on a warm gradient, with the words Shipping ML",
     "license": "cc-by-4.0",
+    "license_url": "https://creativecommons.org/licenses/by/4.0/",
     "location_name": "Berlin, Germany",
     "location_geo": "geo:52.52,13.405",
     "location_osm": "R62422",

@@ -24,7 +24,7 @@ from episodes.templatetags.podcast_tags import artwork_url
 from podcast.cors import public_cors
 from podcast.pagecache import stamped_page
 
-WIDTH, HEIGHT = 600, 320  # the iframe's size; the player inside adapts to narrower ones
+WIDTH, HEIGHT = 600, 420  # the iframe's size: room for the player and the chapters button
 MIN_WIDTH = 240
 
 

@@ -70,7 +70,7 @@ def test_oembed_describes_an_episode_with_its_iframe(client, playable):
     assert response["Access-Control-Allow-Origin"] == "*"
     data = response.json()
     assert (data["version"], data["type"], data["title"]) == ("1.0", "rich", "The one")
-    assert (data["width"], data["height"]) == (400, 320)
+    assert (data["width"], data["height"]) == (400, 420)
     frame = html.fragment_fromstring(data["html"])
     assert frame.tag == "iframe"
     assert frame.get("src") == SITE + "/embed/the-show/the-one/"
@@ -105,6 +105,7 @@ def test_episode_pages_offer_oembed_discovery_player_cards_and_the_embed_code(cl
     assert meta["twitter:player:stream"] == playable.audio_url
     assert meta["og:video"] == SITE + "/embed/the-show/the-one/"
     assert meta["og:video:type"] == "text/html"
+    assert (meta["twitter:player:width"], meta["twitter:player:height"]) == ("600", "420")
     (code,) = tree.xpath("//textarea[@id='embed-code']/text()")
     assert html.fragment_fromstring(code).get("src") == SITE + "/embed/the-show/the-one/"
 

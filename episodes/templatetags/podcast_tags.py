@@ -241,3 +241,11 @@ def oembed_url(page_url: str) -> str:
     return (
         f"{settings.SITE_URL}{reverse('oembed')}?{urlencode({'url': page_url, 'format': 'json'})}"
     )
+
+
+@register.simple_tag
+def embed_size(dimension: str) -> int:
+    """The embedded player's default "width" or "height" in px, as oEmbed gives it."""
+    from episodes.embed import HEIGHT, WIDTH
+
+    return {"width": WIDTH, "height": HEIGHT}[dimension]

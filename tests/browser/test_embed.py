@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from podcast.generate import cover_art, tone_mp3
 from tests import factories
 from tests.browser.a11y import assert_accessible
+from tests.browser.conftest import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 
@@ -67,7 +68,7 @@ def test_the_embed_plays_inside_a_page_of_another_origin(
     url = other_origin(
         "/post.html",
         f'<h1>My post</h1><iframe src="{live_server.url}/embed/elsewhere/framed/" '
-        'title="Framed" width="600" height="320"></iframe>',
+        'title="Framed" width="600" height="420"></iframe>',
     )
     page.goto(url)
     frame = page.frame_locator("iframe")
@@ -132,3 +133,5 @@ def test_the_embed_is_accessible(page: Page, episode, scheme):
     page.wait_for_function("() => document.querySelector('audio').readyState >= 1")
     page.locator(".embed-chapters summary").click()
     assert_accessible(page)
+    page.set_viewport_size({"width": 600, "height": 420})
+    page.screenshot(path=SCREENSHOTS / f"embed-{scheme}.png", full_page=True)

@@ -13,7 +13,6 @@ from episodes.forms import (
     EpisodeAdminForm,
     LinkFormSet,
     ShowAdminForm,
-    ShowBlockFormSet,
     SoundbiteForm,
     ValueSplitFormSet,
 )
@@ -70,7 +69,6 @@ class ShowTxtInline(admin.TabularInline):
 
 class ShowBlockInline(admin.TabularInline):
     model = ShowBlock
-    formset = ShowBlockFormSet
     extra = 0
     fields = ["service", "blocked"]
 

@@ -297,17 +297,3 @@ class ValueSplitFormSet(forms.BaseInlineFormSet):
         ]
         if problems := rules.validate_splits(splits):
             raise ValidationError([problem[0].upper() + problem[1:] + "." for problem in problems])
-
-
-class ShowBlockFormSet(forms.BaseInlineFormSet):
-    def clean(self) -> None:
-        super().clean()
-        seen = set()
-        for form in self.forms:
-            data = getattr(form, "cleaned_data", None)
-            if not data or data.get("DELETE"):
-                continue
-            service = data.get("service", "")
-            if service in seen:
-                form.add_error("service", "This platform is already listed.")
-            seen.add(service)

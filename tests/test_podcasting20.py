@@ -386,3 +386,45 @@ def test_the_demo_pages_show_what_the_tags_say(client, demo_feed):
     assert episode_page.xpath("//a[.='Join the discussion']/@href") == [sample.social_uri]
     highlights = episode_page.xpath("//ol[@class='soundbite-list']//a/@data-seek")
     assert highlights == ["135", "1265"]
+
+
+def test_update_frequency_writes_its_rule_start_and_completion(client, show):
+    from datetime import UTC, datetime
+
+    show.update_frequency = "Ten episodes, every other Monday"
+    show.update_rrule = "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO;COUNT=10"
+    show.update_dtstart = datetime(2023, 8, 28, tzinfo=UTC)
+    show.complete = True
+    show.save()
+    frequency = one(etree.fromstring(feed_of(client, show)), "//podcast:updateFrequency")
+    assert frequency.text == "Ten episodes, every other Monday"
+    assert frequency.get("rrule") == "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO;COUNT=10"
+    assert frequency.get("dtstart") == "2023-08-28T00:00:00.000Z"
+    assert frequency.get("complete") == "true"
+
+
+def test_only_editors_pick_soundbites_from_the_episode_page(client, editor_client, episode):
+    url = reverse("episodes:soundbite", kwargs={"show": "the-show", "slug": episode.slug})
+    assert b"Pick a soundbite" not in client.get(episode.get_absolute_url()).content
+    assert client.post(url, {"start_time": "10", "duration": "20"}).status_code == 403
+    assert b"Pick a soundbite" in editor_client.get(episode.get_absolute_url()).content
+    late = editor_client.post(url, {"start_time": "1790", "duration": "20"}, follow=True)
+    assert "The soundbite was not saved. It ends at 1810" in late.content.decode()
+    saved = editor_client.post(url, {"start_time": "10", "duration": "20", "title": "Hi"})
+    assert saved.status_code == 302 and saved["Location"].endswith("#soundbites")
+    assert list(episode.soundbites.values_list("title", flat=True)) == ["Hi"]
+    assert not Soundbite.objects.filter(start_time=1790).exists()
+
+
+def test_a_platform_is_blocked_or_allowed_once(editor_client, show):
+    url = reverse("admin:episodes_show_change", args=[show.pk])
+    data = admin_form_data(editor_client, url) | {
+        "blocks-TOTAL_FORMS": "2",
+        "blocks-0-service": "spotify",
+        "blocks-0-blocked": "on",
+        "blocks-1-service": "spotify",
+    }
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    assert "Please correct the duplicate data for service." in response.content.decode()
+    assert not ShowBlock.objects.exists()

@@ -9,7 +9,13 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import Resolver404, resolve, reverse
@@ -18,7 +24,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_safe
 
-from episodes.models import Episode, Show
+from episodes.models import Episode, Show, ShowRedirect
 from episodes.pagecache import show_freshness
 from episodes.templatetags.podcast_tags import artwork_url
 from podcast.cors import public_cors
@@ -74,21 +80,37 @@ def _playable(show: str) -> QuerySet[Episode]:
     )
 
 
-@require_safe
-@framable
-@stamped_page(show_freshness)
-def embed(request: HttpRequest, show: str, slug: str) -> TemplateResponse:
-    return _embed_page(request, get_object_or_404(_playable(show), slug=slug))
+def _current_slug(show: str) -> str | None:
+    """The slug a renamed show has now, for its old one."""
+    return ShowRedirect.objects.filter(slug=show).values_list("show__slug", flat=True).first()
+
+
+def _moved(name: str, show: str, **kwargs: str) -> HttpResponsePermanentRedirect:
+    """Embeds live on other sites for years: a renamed show's old address follows it (301)."""
+    current = _current_slug(show)
+    if current is None:
+        raise Http404("No such episode to embed")
+    return HttpResponsePermanentRedirect(reverse(name, kwargs={"show": current, **kwargs}))
 
 
 @require_safe
 @framable
 @stamped_page(show_freshness)
-def embed_latest(request: HttpRequest, show: str) -> TemplateResponse:
+def embed(request: HttpRequest, show: str, slug: str) -> HttpResponse:
+    episode = _playable(show).filter(slug=slug).first()
+    if episode is None:
+        return _moved("embed", show, slug=slug)
+    return _embed_page(request, episode)
+
+
+@require_safe
+@framable
+@stamped_page(show_freshness)
+def embed_latest(request: HttpRequest, show: str) -> HttpResponse:
     """The show's newest episode: a page that embeds it always plays what is new."""
     episode = _playable(show).newest_first().first()
     if episode is None:
-        raise Http404("No playable episode yet")
+        return _moved("embed_latest", show)
     return _embed_page(request, episode)
 
 
@@ -114,12 +136,15 @@ def oembed(request: HttpRequest) -> HttpResponse:
         match = resolve(url.path)
     except Resolver404 as exc:
         raise Http404("No such page") from exc
+    slug = match.kwargs.get("show", "")
+    if match.url_name in ("detail", "show") and not Show.objects.filter(slug=slug).exists():
+        slug = _current_slug(slug) or slug
     if match.url_name == "detail":
-        episode = get_object_or_404(_playable(match.kwargs["show"]), slug=match.kwargs["slug"])
+        episode = get_object_or_404(_playable(slug), slug=match.kwargs["slug"])
         show, title, src = episode.show, episode.title, embed_url(episode)
         frame_title = f"{episode.title} · {show.title}"
     elif match.url_name == "show":
-        show = get_object_or_404(Show, slug=match.kwargs["show"])
+        show = get_object_or_404(Show, slug=slug)
         episode, title, src = None, f"{show.title}: the latest episode", embed_url(show=show)
         frame_title = title
     else:

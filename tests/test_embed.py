@@ -116,3 +116,16 @@ def test_show_pages_offer_the_latest_episode_embed(client, playable):
     assert client.get(link.get("href").removeprefix(SITE)).status_code == 200
     (code,) = tree.xpath("//textarea[@id='embed-code']/text()")
     assert html.fragment_fromstring(code).get("src") == SITE + "/embed/the-show/"
+
+
+def test_a_renamed_shows_old_embed_addresses_follow_it(client, playable):
+    show = playable.show
+    show.slug = "renamed"
+    show.save()
+    moved = client.get("/embed/the-show/the-one/")
+    assert (moved.status_code, moved["Location"]) == (301, "/embed/renamed/the-one/")
+    latest = client.get("/embed/the-show/")
+    assert (latest.status_code, latest["Location"]) == (301, "/embed/renamed/")
+    assert client.get("/embed/renamed/the-one/").status_code == 200
+    old_page = oembed(client, url=SITE + "/the-show/episodes/the-one/").json()
+    assert html.fragment_fromstring(old_page["html"]).get("src") == SITE + "/embed/renamed/the-one/"

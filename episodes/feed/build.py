@@ -38,6 +38,7 @@ from django.utils import feedgenerator
 from django.utils.html import strip_tags
 
 from episodes.models import Appearance, Chapter, Episode, FeedItem, Role, Show
+from episodes.podcasting20 import feed as podcasting20
 from guests.models import Guest
 from podcast.markdown import render
 from podcast.media import absolute_url
@@ -242,6 +243,7 @@ class PodcastFeedGenerator(feedgenerator.Rss201rev2Feed):
         if feed["funding_url"]:
             add("podcast:funding", feed["funding_text"], {"url": feed["funding_url"]})
         self.add_persons(handler, feed["persons"])
+        podcasting20.write(handler, feed["podcasting20"])
 
     def add_item_elements(self, handler, item: dict[str, Any]) -> None:
         super().add_item_elements(handler, item)
@@ -273,6 +275,7 @@ class PodcastFeedGenerator(feedgenerator.Rss201rev2Feed):
             )
         # Item-level persons replace the channel's, so the hosts come first on every item.
         self.add_persons(handler, item["persons"])
+        podcasting20.write(handler, item["podcasting20"])
 
     @staticmethod
     def add_persons(handler, persons: list[dict[str, str]]) -> None:
@@ -357,6 +360,8 @@ class ShowFeed(Feed):
             self.language,
             sorted(self.host_ids),
             self.host_persons,
+            # An item's podcast:value falls back to the show's recipients and suggestion.
+            podcasting20.show_value(self.show),
             absolute_url(Episode._meta.get_field("audio_file").storage.url("x")),
         ]
         return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
@@ -388,6 +393,7 @@ class ShowFeed(Feed):
             Episode.objects.filter(among)
             .annotate(has_chapters=Exists(chapters))
             .defer("transcript_text", "cover_art_renditions")
+            .prefetch_related(*podcasting20.ITEM_PREFETCH)
         )
 
     @staticmethod
@@ -446,6 +452,7 @@ class ShowFeed(Feed):
             "funding_url": show.funding_url,
             "funding_text": show.funding_text or "Support the show",
             "persons": self.host_persons,
+            "podcasting20": podcasting20.channel_elements(show),
         }
 
     def item_title(self, episode: Episode) -> str:
@@ -499,6 +506,7 @@ class ShowFeed(Feed):
             "transcript_type": episode.transcript_type if transcript else "",
             "chapters_url": absolute_url(chapters),
             "persons": self.host_persons + guests,
+            "podcasting20": podcasting20.item_elements(episode),
         }
 
     def generator(self) -> PodcastFeedGenerator:
@@ -547,6 +555,17 @@ def _keep(rendered: dict[int, str], versions: dict[int, int], context: str) -> N
     )
 
 
+def show_for_feed(slug: str) -> Show | None:
+    """The show with everything its channel and every item repeat, in a fixed number of queries."""
+    hosts = Prefetch("hosts", queryset=Guest.objects.order_by("name", "id"))
+    return (
+        Show.objects.select_related(*podcasting20.CHANNEL_SELECT)
+        .prefetch_related(hosts, *podcasting20.CHANNEL_PREFETCH)
+        .filter(slug=slug)
+        .first()
+    )
+
+
 def build_feed(
     slug: str,
     last_modified: datetime,
@@ -560,8 +579,7 @@ def build_feed(
     `keep=False` renders every item and keeps none: the feed as a fresh install would build it.
     `progress` is called after each chunk of items rendered (a builder keeps its lease alive).
     """
-    hosts = Prefetch("hosts", queryset=Guest.objects.order_by("name", "id"))
-    show = Show.objects.prefetch_related(hosts).filter(slug=slug).first()
+    show = show_for_feed(slug)
     if show is None:
         return None
     feed = ShowFeed(show, last_modified)

@@ -27,15 +27,23 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from episodes.models import (
+    AlternateEnclosure,
     Appearance,
     Chapter,
     Episode,
+    EpisodeValueRecipient,
     FeedItem,
     PlatformLink,
+    PodrollItem,
     Show,
+    ShowBlock,
     ShowLink,
+    ShowTxt,
+    ShowValueRecipient,
+    Soundbite,
     Status,
     Tag,
+    ValueTimeSplit,
 )
 from guests.models import Guest, GuestLink
 from podcast.pagecache import Stamp
@@ -211,8 +219,20 @@ def watch_episode_part(model: type[Model]) -> Source:
 
 
 watch(Episode, shows=lambda episode: Q(pk=episode.show_id), episodes=lambda e: Q(pk=e.pk))
-watch(ShowLink, shows=lambda link: Q(pk=link.show_id))
-for _part in (Appearance, Chapter, PlatformLink):
+# Rows of a show that only its pages and channel show (items repeat the show's value recipients
+# through their context digest).
+for _show_part in (ShowLink, ShowTxt, ShowBlock, PodrollItem, ShowValueRecipient):
+    watch(_show_part, shows=lambda row: Q(pk=row.show_id))
+# Rows of one episode that its item shows (the Podcasting 2.0 lists among them).
+for _part in (
+    Appearance,
+    Chapter,
+    PlatformLink,
+    Soundbite,
+    AlternateEnclosure,
+    EpisodeValueRecipient,
+    ValueTimeSplit,
+):
     watch_episode_part(_part)
 watch(
     Guest,

@@ -7,6 +7,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse
 
 from episodes.feed.serve import not_modified
+from podcast.cors import allow_any_origin
 from podcast.middleware import DATABASE_ERRORS
 
 FEED_PATH = re.compile(r"/([-a-zA-Z0-9_]+)/feed\.xml")
@@ -39,5 +40,5 @@ class FeedNotModifiedMiddleware:
                     connection.close_if_unusable_or_obsolete()
                     response = None  # the view answers: fresh, or the last good copy
                 if response is not None:
-                    return response
+                    return allow_any_origin(response)
         return self.get_response(request)

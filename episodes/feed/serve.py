@@ -39,6 +39,7 @@ from django.views.decorators.http import require_safe
 from episodes.feed.build import PodcastFeedGenerator, build_feed, feed_version
 from episodes.feed.freshness import FeedState, Stamp, feed_state
 from episodes.models import FeedBuild
+from podcast.cors import public_cors
 from podcast.middleware import DATABASE_ERRORS
 
 logger = logging.getLogger(__name__)
@@ -277,6 +278,7 @@ def _unavailable() -> HttpResponse:
     return response
 
 
+@public_cors
 @require_safe
 def feed(request: HttpRequest, show: str) -> HttpResponse:
     """The show's podcast feed, built once per change and answered with 304 when unchanged.

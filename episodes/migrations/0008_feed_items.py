@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('episodes', '0006_named_constraints'),
+        ('episodes', '0007_podcasting20_tags'),
     ]
 
     operations = [

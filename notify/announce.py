@@ -22,7 +22,7 @@ from django.utils.dateparse import parse_datetime
 from episodes.models import Episode, Show
 from notify import http
 from notify.models import FeedState, Notification, Sweep
-from podcast.tasks import can_defer, enqueue, enqueue_on_commit, retry_delay
+from podcast.tasks import can_defer, enqueue, enqueue_on_commit, retry_delay, retrying
 
 # How late a queued task may be before the sweep queues it again (it will find it done if not).
 GRACE = timedelta(seconds=60)
@@ -113,6 +113,7 @@ def _claim(state: FeedState, now: datetime, extra_reason: str = "") -> list[Noti
 
 
 @task
+@retrying()
 def announce(show_id: int) -> str:
     """Announce the show's burst of changes once it is due (the debounce's end)."""
     now = timezone.now()
@@ -192,6 +193,7 @@ def schedule_go_live(episode: Episode) -> None:
 
 
 @task
+@retrying()
 def go_live(episode_id: int, pub_date: str) -> str:
     """A scheduled episode's time has come: announce it if it is live now, at this time."""
     episode = Episode.objects.filter(pk=episode_id).first()
@@ -224,16 +226,17 @@ def schedule_sweep() -> None:
 
 @task
 def run_sweep() -> str:
-    """The periodic sweep; it queues the next one itself."""
+    """The periodic sweep; it queues the next one itself (which is also its retry)."""
     now = timezone.now()
     with transaction.atomic():
         row, _ = Sweep.objects.select_for_update().get_or_create(pk=1)
         if row.next_run_at is not None and row.next_run_at <= now:
             row.next_run_at = None  # this is the run it was waiting for
             row.save(update_fields=["next_run_at"])
-    result = sweep()
-    schedule_sweep()
-    return result
+    try:
+        return sweep()
+    finally:
+        schedule_sweep()
 
 
 def sweep() -> str:

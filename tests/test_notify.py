@@ -5,7 +5,6 @@ process, what a `db_worker` runs with every task due by then. Tests commit for r
 (transactional), since announcements are queued only after the editor's transaction commits.
 """
 
-import signal
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -23,41 +22,9 @@ from notify.announce import deliver, go_live
 from notify.models import Notification
 from tests import factories
 from tests.notify_servers import Hub, always_fail, fail_twice, serve
+from tests.worker import work
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = timezone.now()
-
-    def __call__(self):
-        return self.now
-
-    def move(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-@pytest.fixture
-def clock(monkeypatch) -> Clock:
-    clock = Clock()
-    monkeypatch.setattr(timezone, "now", clock)
-    return clock
-
-
-def work() -> None:
-    """Run every queued task that is due by the clock, as `manage.py db_worker` would."""
-    # The worker installs its own signal handlers; the test run keeps pytest's.
-    signals = (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)
-    handlers = {sig: signal.getsignal(sig) for sig in signals}
-    try:
-        call_command(
-            "db_worker", "--batch", "--no-reload", "--no-startup-delay", "--interval=0",
-            verbosity=0,
-        )  # fmt: skip
-    finally:
-        for sig, handler in handlers.items():
-            signal.signal(sig, handler)
 
 
 @pytest.fixture

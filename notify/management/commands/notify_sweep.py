@@ -12,4 +12,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         result = sweep()
         schedule_sweep()
-        self.stdout.write(f"Sweep: {result}.")
+        if options["verbosity"]:
+            self.stdout.write(f"Sweep: {result}.")

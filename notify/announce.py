@@ -27,6 +27,7 @@ from podcast.tasks import can_defer, enqueue, enqueue_on_commit, retry_delay, re
 # How late a queued task may be before the sweep queues it again (it will find it done if not).
 GRACE = timedelta(seconds=60)
 MAX_REASONS = 10
+LOG_KEPT = timedelta(days=90)
 
 
 class NotificationFailed(Exception):
@@ -278,6 +279,8 @@ def sweep() -> str:
     for notification_id in stuck:
         enqueue(deliver, notification_id)
         found.append(f"notification {notification_id}: late delivery")
+    # The log is for seeing what happened lately, not an archive.
+    Notification.objects.filter(created__lt=now - LOG_KEPT).delete()
     result = "; ".join(found) or "nothing missed"
     Sweep.objects.update_or_create(pk=1, defaults={"last_run_at": now, "last_result": result})
     return result

@@ -9,6 +9,7 @@ timeout: a hub that hangs costs the worker seconds, never an editor anything.
 import http.client
 import re
 import ssl
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -75,14 +76,19 @@ def request(
     if is_allowed is not None and not allow_private:
         fetcher.is_allowed = is_allowed
     headers = {"User-Agent": user_agent(), **headers}
+    # Redirects share the time of one request and a half; no chain of hops outlasts it.
+    deadline = time.monotonic() + timeout * 1.5
     for _ in range(MAX_REDIRECTS + 1):
         try:
             scheme, host, port, address = fetcher.check_url(url)
         except FetchError as exc:
             return Answer(error=_refusal(str(exc)), permanent=True)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return Answer(error=f"{url}: no answer within {timeout:g} s")
         parts = urlsplit(url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        connection = _pinned_connection(scheme, host, port, address, timeout)
+        connection = _pinned_connection(scheme, host, port, address, min(timeout, remaining))
         try:
             connection.request(method, target, body=body, headers=headers)
             response = connection.getresponse()

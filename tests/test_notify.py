@@ -242,6 +242,18 @@ def test_the_sweep_queues_itself_again(live, hub, clock):
     assert [s.run_after for s in sweeps.all()] == [clock.now + timedelta(minutes=5)]
 
 
+def test_the_sweep_forgets_notifications_after_90_days(live, hub, clock):
+    live.save()
+    clock.move(seconds=30)
+    work()
+    clock.move(days=89)
+    call_command("notify_sweep", verbosity=0)
+    assert Notification.objects.count() == 1
+    clock.move(days=1, seconds=1)
+    call_command("notify_sweep", verbosity=0)
+    assert Notification.objects.count() == 0
+
+
 def test_the_sweep_catches_an_announcement_whose_task_was_lost(live, hub, clock):
     live.title = "Edited"
     live.save()

@@ -58,8 +58,8 @@ def feed_changed(
 ) -> None:
     """Record that these shows' published feeds changed; each is announced once its burst ends.
 
-    `went_live`: the change is an episode of that date going live, which a notification claimed
-    since then has announced already.
+    `went_live`: the change is an episode of that date going live; nothing is recorded when a
+    notification claimed at or after that date has covered it already.
     """
     if not is_configured():
         return
@@ -240,12 +240,29 @@ def run_sweep() -> str:
         schedule_sweep()
 
 
+def hubs_changed(now: datetime) -> bool:
+    """Stamp every show when WEBSUB_HUBS differs from what the feeds name.
+
+    Kept copies of a feed are keyed by its freshness stamp; without a new stamp they would name
+    the old hubs until each show's next edit.
+    """
+    hubs = " ".join(settings.WEBSUB_HUBS)
+    with transaction.atomic():
+        row, _ = Sweep.objects.select_for_update().get_or_create(pk=1)
+        if row.hubs == hubs:
+            return False
+        row.hubs = hubs
+        row.save(update_fields=["hubs"])
+        Show.objects.update(updated=now)
+    return True
+
+
 def sweep() -> str:
     """Catch what lost or late tasks missed: go-lives, due announcements, unsent notifications."""
-    if not is_configured():
-        return "no hub or Podping configured"
     now = timezone.now()
-    found = []
+    found = ["hubs changed: every feed rebuilt"] if hubs_changed(now) else []
+    if not is_configured():
+        return "; ".join(found) or "no hub or Podping configured"
     latest_live = dict(
         Episode.objects.published()
         .order_by()

@@ -107,6 +107,8 @@ class Sweep(models.Model):
     next_run_at = models.DateTimeField(null=True, blank=True)
     last_run_at = models.DateTimeField(null=True, blank=True)
     last_result = models.TextField(blank=True)
+    # WEBSUB_HUBS as the feeds last named them (see `notify.announce.hubs_changed`).
+    hubs = models.TextField(blank=True)
 
     def __str__(self) -> str:
         return f"Sweep (last {self.last_run_at}, next {self.next_run_at})"

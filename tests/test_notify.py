@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from episodes.models import Episode
+from episodes.models import Episode, Show
 from notify.announce import deliver, go_live
 from notify.models import Notification
 from tests import factories
@@ -63,6 +63,27 @@ def test_the_feed_names_each_hub_beside_its_own_address(client, live, settings):
 def test_a_feed_without_hubs_names_none(client, live):
     feed = lxml.etree.fromstring(client.get("/the-show/feed.xml").content)
     assert feed.findall("channel/{http://www.w3.org/2005/Atom}link[@rel='hub']") == []
+
+
+def test_when_the_hubs_change_no_kept_copy_of_a_feed_names_the_old_ones(
+    client, live, settings, clock
+):
+    hub_links = "channel/{http://www.w3.org/2005/Atom}link[@rel='hub']"
+    call_command("notify_sweep", verbosity=0)
+    assert lxml.etree.fromstring(client.get("/the-show/feed.xml").content).findall(hub_links) == []
+    settings.WEBSUB_HUBS = ["https://hub.example.com/"]  # and a restart
+    clock.move(minutes=1)
+    call_command("notify_sweep", verbosity=0)
+    feed = lxml.etree.fromstring(client.get("/the-show/feed.xml").content)
+    assert [link.get("href") for link in feed.findall(hub_links)] == ["https://hub.example.com/"]
+    stamped = Show.objects.get().updated
+    clock.move(minutes=1)
+    call_command("notify_sweep", verbosity=0)
+    assert Show.objects.get().updated == stamped, "only a change of hubs stamps the shows"
+    settings.WEBSUB_HUBS = []
+    clock.move(minutes=1)
+    call_command("notify_sweep", verbosity=0)
+    assert lxml.etree.fromstring(client.get("/the-show/feed.xml").content).findall(hub_links) == []
 
 
 def test_five_edits_in_a_burst_make_one_notification_within_30_seconds(live, hub, clock):

@@ -20,6 +20,7 @@ class Migration(migrations.Migration):
                 ('next_run_at', models.DateTimeField(blank=True, null=True)),
                 ('last_run_at', models.DateTimeField(blank=True, null=True)),
                 ('last_result', models.TextField(blank=True)),
+                ('hubs', models.TextField(blank=True)),
             ],
         ),
         migrations.CreateModel(

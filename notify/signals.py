@@ -21,6 +21,11 @@ def _live_shows(episodes: Q) -> list[int]:
     )
 
 
+def _nothing_added_or_removed(action: str, pk_set) -> bool:
+    """`set()` with what is already there still sends `post_add`, with no primary keys."""
+    return action in ("post_add", "post_remove") and not pk_set
+
+
 @receiver(pre_save, sender=Episode)
 def _remember_episode(sender, instance: Episode, raw: bool = False, **kwargs) -> None:
     if raw or not is_configured() or not instance.pk:
@@ -75,7 +80,7 @@ def _episode_part_changed(sender, instance, raw: bool = False, **kwargs) -> None
 
 @receiver(m2m_changed, sender=Episode.tags.through)
 def _episode_tags_changed(sender, instance, action: str, pk_set, **kwargs) -> None:
-    if not is_configured():
+    if not is_configured() or _nothing_added_or_removed(action, pk_set):
         return
     if isinstance(instance, Episode):
         if action.startswith("post_") and instance.is_published:
@@ -111,7 +116,9 @@ def _show_saved(sender, instance: Show, created: bool, raw: bool = False, **kwar
 
 @receiver(m2m_changed, sender=Show.hosts.through)
 def _show_hosts_changed(sender, instance, action: str, pk_set, **kwargs) -> None:
-    if not (is_configured() and action.startswith("post_")):
+    if not (is_configured() and action.startswith("post_")) or _nothing_added_or_removed(
+        action, pk_set
+    ):
         return
     if isinstance(instance, Show):
         feed_changed([instance.pk], "hosts changed")

@@ -184,6 +184,19 @@ def test_editing_a_draft_or_a_scheduled_episode_announces_nothing(live, hub, clo
     assert hub.received == []
 
 
+def test_adding_what_is_already_there_announces_nothing(live, settings, clock):
+    tag, host = factories.TagFactory(), factories.GuestFactory()
+    live.tags.add(tag)
+    live.show.hosts.add(host)
+    with serve() as hub:
+        settings.WEBSUB_HUBS, settings.ALLOW_PRIVATE_NOTIFY = [hub.url], True
+        live.tags.add(tag)
+        live.show.hosts.add(host)
+        clock.move(minutes=1)
+        work()
+        assert hub.received == []
+
+
 def test_a_scheduled_episode_announces_itself_when_its_time_comes(live, hub, clock):
     scheduled = factories.EpisodeFactory(
         show=live.show, title="Tomorrow", pub_date=clock.now + timedelta(hours=1)

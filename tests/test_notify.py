@@ -107,6 +107,23 @@ def test_five_edits_in_a_burst_make_one_notification_within_30_seconds(live, hub
     assert notification.reason.startswith("“First light, take 0” edited")
 
 
+def test_every_hub_and_podping_hear_once_of_a_burst(live, settings, clock):
+    with serve() as first, serve() as second, serve(path="/") as gateway:
+        settings.WEBSUB_HUBS = [first.url, second.url]
+        settings.PODPING_URL, settings.PODPING_TOKEN = gateway.url, "token"
+        settings.ALLOW_PRIVATE_NOTIFY = True
+        for number in range(3):
+            live.title = f"Take {number}"
+            live.save()
+        clock.move(seconds=30)
+        work()
+        assert publishes(first) == publishes(second) == [FEED_URL]
+        assert [r.query["url"] for r in gateway.received] == [[FEED_URL]]
+    assert sorted(Notification.objects.values_list("kind", flat=True)) == [
+        "podping", "websub", "websub",
+    ]  # fmt: skip
+
+
 def test_an_editor_who_never_stops_still_reaches_the_hub_within_30_seconds(live, hub, clock):
     started = clock.now
     for number in range(20):

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from episodes.models import Show
 from notify.announce import is_configured, notify_now
-from notify.models import Notification
+from notify.models import FeedState, Notification
 
 RECENT = 10
 
@@ -73,6 +73,14 @@ class ShowNotificationsMixin:
                 'name="_notify_now">Notify now</button> Sent within seconds by the worker; '
                 "every change to the feed is announced by itself.</p>",
                 url,
+            )
+        state = FeedState.objects.filter(show=show, first_change_at__isnull=False).first()
+        if state is not None:
+            note = format_html(
+                "{}<p>Next announcement at {} for: {}</p>",
+                note,
+                _when(state.due_at),
+                "; ".join(state.reasons),
             )
         recent = show.notifications.all()[:RECENT]
         if not recent:

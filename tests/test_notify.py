@@ -486,6 +486,17 @@ def test_the_show_page_lists_notifications_and_notifies_now(live, hub, clock, ed
     assert Notification.objects.first().reason == "“Notify now” by editor"
 
 
+def test_the_show_page_says_when_pending_changes_will_be_announced(live, hub, clock, editor_client):
+    live.title = "Retitled"
+    live.save()
+    body = editor_client.get(
+        reverse("admin:episodes_show_change", args=[live.show.pk])
+    ).content.decode()
+    assert "Next announcement at " in body
+    assert "for: “Retitled” edited" in body
+    assert "None yet." in body
+
+
 def test_notify_now_is_also_an_action_of_the_show_list(live, hub, clock, editor_client):
     changelist = reverse("admin:episodes_show_changelist")
     response = editor_client.post(
@@ -511,3 +522,18 @@ def test_with_the_immediate_backend_a_change_is_sent_at_once(live, hub, settings
         live.save()
         assert hub.received == [], "still only after commit"
     assert publishes(hub) == [FEED_URL]
+
+
+def test_misconfigured_hubs_and_podping_are_reported_at_startup(settings):
+    from django.core import checks
+
+    settings.WEBSUB_HUBS = ["hub.example.com", "https://hub.example.com/"]
+    settings.PODPING_URL, settings.PODPING_TOKEN = "https://podping.example.com/", ""
+    found = [(m.id, m.msg) for m in checks.run_checks() if m.id.startswith("notify.")]
+    assert found == [
+        ("notify.W001", "WEBSUB_HUBS: “hub.example.com” is not an http(s) URL."),
+        (
+            "notify.W002",
+            "Podping needs both PODPING_URL and PODPING_TOKEN; with one alone it is off.",
+        ),
+    ]

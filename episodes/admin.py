@@ -14,7 +14,6 @@ from episodes.forms import (
     ShowAdminForm,
 )
 from episodes.models import Appearance, Chapter, Episode, PlatformLink, Show, ShowLink, Tag
-from notify.admin import ShowNotificationsMixin
 from podcast.admin import KeepWhileInUse
 
 
@@ -41,7 +40,7 @@ class ShowLinkInline(admin.TabularInline):
 
 
 @admin.register(Show)
-class ShowAdmin(ShowNotificationsMixin, admin.ModelAdmin):
+class ShowAdmin(admin.ModelAdmin):
     form = ShowAdminForm
     list_display = ["title", "slug", "author", "category", "show_type", "explicit", "updated"]
     search_fields = ["title", "author", "owner_name"]

@@ -36,7 +36,7 @@ def _when(moment) -> str:
 
 
 class ShowNotificationsMixin:
-    """A show's recent notifications and a “Notify now” button on its admin page and list."""
+    """A show's recent notifications and a “Notify now” button, on its admin page and list."""
 
     actions = ["notify_selected"]
 
@@ -134,3 +134,14 @@ class ShowNotificationsMixin:
             "show's page within seconds.",
             messages.SUCCESS,
         )
+
+
+# The show's own admin (episodes) knows nothing of notifications: this app extends it. Admin
+# modules load in INSTALLED_APPS order, so episodes' is registered by now.
+_EpisodesShowAdmin = type(admin.site.get_model_admin(Show))
+admin.site.unregister(Show)
+
+
+@admin.register(Show)
+class ShowAdmin(ShowNotificationsMixin, _EpisodesShowAdmin):
+    """The show's admin with its notifications."""

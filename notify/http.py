@@ -22,7 +22,6 @@ MAX_REDIRECTS = 3
 REDIRECTS = {301, 302, 303, 307, 308}
 # Redirects that keep the method and body; any other would turn a hub's POST into a GET.
 BODY_KEEPING_REDIRECTS = {307, 308}
-MAX_ANSWER_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -92,7 +91,7 @@ def request(
         try:
             connection.request(method, target, body=body, headers=headers)
             response = connection.getresponse()
-            response.read(MAX_ANSWER_BYTES)
+            # Only the status matters: the body is never read, so it cannot be slow or large.
             status, location = response.status, response.getheader("Location")
         except TimeoutError:
             return Answer(error=f"{url}: no answer within {timeout:g} s")

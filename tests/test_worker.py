@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 import urllib.parse
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,7 @@ def _queue_settled(timeout: float) -> bool:
 def test_a_worker_process_sends_one_notification_for_a_burst_of_edits(settings):
     requires_postgresql("A worker process needs the test database on a server")
     show = factories.ShowFactory(slug="the-show")
-    episode = factories.EpisodeFactory(show=show)
+    episode = factories.EpisodeFactory(show=show, pub_date=timezone.now() - timedelta(days=1))
     with serve() as hub:
         settings.WEBSUB_HUBS, settings.ALLOW_PRIVATE_NOTIFY = [hub.url], True
         settings.NOTIFY_QUIET_SECONDS, settings.NOTIFY_MAX_DELAY_SECONDS = 1, 3

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models.fields.files import FieldFile
 from PIL import Image, UnidentifiedImageError
@@ -79,6 +80,14 @@ def show_problems(show: Show) -> list[Problem]:
     except ValidationError:
         found.append(problem(ERROR, f"language “{show.language}” is not an ISO 639 code (“en”)"))
     found += [problem(level, message) for level, message in podcasting20.show_problems(show)]
+    if not (settings.WEBSUB_HUBS or (settings.PODPING_URL and settings.PODPING_TOKEN)):
+        found.append(
+            problem(
+                WARNING,
+                "no WebSub hub and no Podping configured: apps see new episodes only when they "
+                "next poll (set WEBSUB_HUBS, or PODPING_URL and PODPING_TOKEN)",
+            )
+        )
     return found
 
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "podcast",
     "guests",
     "episodes",
+    "notify",
 ]
 
 MIDDLEWARE = [
@@ -86,6 +87,24 @@ TASKS = {
     }
 }
 WSGI_APPLICATION = "podcast.wsgi.application"
+
+# Telling podcast apps at once that a feed changed (the notify app): WebSub hubs named in the feed
+# and pinged, and Podping through its HTTP gateway. None of them by default.
+WEBSUB_HUBS = env_list("WEBSUB_HUBS")
+PODPING_URL = os.environ.get("PODPING_URL", "").strip()
+PODPING_TOKEN = os.environ.get("PODPING_TOKEN", "").strip()
+# Hubs and gateways on loopback or private addresses are refused unless this is on.
+ALLOW_PRIVATE_NOTIFY = env_bool("ALLOW_PRIVATE_NOTIFY")
+# Debounce: a feed is announced once it has been quiet this long after a change, and at the
+# latest this long after the first change of a burst, so a change reaches the hubs within 30 s.
+NOTIFY_QUIET_SECONDS = int(os.environ.get("NOTIFY_QUIET_SECONDS", "8"))
+NOTIFY_MAX_DELAY_SECONDS = int(os.environ.get("NOTIFY_MAX_DELAY_SECONDS", "20"))
+# Each request to a hub or gateway: seconds to connect and to wait for each read.
+NOTIFY_TIMEOUT_SECONDS = float(os.environ.get("NOTIFY_TIMEOUT_SECONDS", "5"))
+# Attempts per notification before it is recorded as failed (backoff 15 s, 1 min, 4 min, ...).
+NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "5"))
+# The sweep that catches scheduled episodes and announcements whose task was lost.
+NOTIFY_SWEEP_SECONDS = int(os.environ.get("NOTIFY_SWEEP_SECONDS", "300"))
 
 TEMPLATES = [
     {

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from tests import factories
+from tests.worker import Clock
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -88,6 +89,12 @@ def editor_client(editor):
     client = Client()
     client.force_login(editor)
     return client
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    """A clock that stands still until moved (`clock.move(seconds=30)`): tasks come due by it."""
+    return Clock.install(monkeypatch)
 
 
 @pytest.fixture

@@ -30,6 +30,12 @@ def image(size=(1400, 1400), fmt="PNG", mode="RGB") -> bytes:
     return buffer.getvalue()
 
 
+@pytest.fixture(autouse=True)
+def _a_hub_is_configured(settings):
+    """Clean shows here are clean with a hub; without one the check warns (tested below)."""
+    settings.WEBSUB_HUBS = ["https://hub.example.com/"]
+
+
 @pytest.fixture
 def good_show(db):
     show = ShowFactory(slug="good")
@@ -46,6 +52,34 @@ def test_the_demo_passes_without_a_word(db):
 
 def test_a_clean_show_passes(good_show):
     assert check_feed("good") == ([], 0)
+
+
+@pytest.mark.parametrize(
+    ("configured", "warned"),
+    [
+        ({"WEBSUB_HUBS": []}, True),
+        ({"WEBSUB_HUBS": [], "PODPING_URL": "https://podping.example.com/"}, True),
+        (
+            {
+                "WEBSUB_HUBS": [],
+                "PODPING_URL": "https://podping.example.com/",
+                "PODPING_TOKEN": "secret",
+            },
+            False,
+        ),
+        ({"WEBSUB_HUBS": ["https://hub.example.com/"]}, False),
+    ],
+)
+def test_a_show_nobody_is_told_about_gets_a_warning(good_show, settings, configured, warned):
+    for name, value in configured.items():
+        setattr(settings, name, value)
+    expected = (
+        ["WARNING good: no WebSub hub and no Podping configured: apps see new episodes only "
+         "when they next poll (set WEBSUB_HUBS, or PODPING_URL and PODPING_TOKEN)"]
+        if warned
+        else []
+    )  # fmt: skip
+    assert check_feed("good") == (expected, 0)
 
 
 def test_unknown_show_is_an_error(db):

@@ -1,7 +1,6 @@
 """The one settings module: deployments differ only by environment variables (.env.example)."""
 
 import os
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,7 +23,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG")
-TESTING = "pytest" in sys.modules
+# Set by the test suite's own configuration (pyproject.toml, [tool.pytest.ini_options] env) and
+# by nothing else: it relaxes the secret key, hosts, HTTPS and secure cookies as DEBUG does.
+TESTING = env_bool("DJANGO_TEST_SETTINGS")
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:

@@ -105,6 +105,12 @@ def settled(monkeypatch):
     return clock
 
 
+def server_environ(**overrides: str) -> dict[str, str]:
+    """The environment for a server a test starts: this one's, without the test-settings switch."""
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_TEST_SETTINGS"}
+    return {**env, **overrides}
+
+
 def service_missing(message: str) -> None:
     """A server a test needs is not on this machine: a failure in CI, elsewhere a fallback.
 

@@ -1,7 +1,6 @@
 """Uploads to S3-compatible object storage (django-storages) against a real moto S3 server."""
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from moto.server import ThreadedMotoServer
 
 from episodes.models import Episode
 from tests import media_files
+from tests.conftest import server_environ
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -62,7 +62,7 @@ def s3(s3_endpoint, settings, monkeypatch):
 def s3_settings(endpoint: str, custom_domain: str = "") -> dict:
     """STORAGES["default"] as podcast/settings.py builds it from the environment."""
     env = {
-        **os.environ,
+        **server_environ(),
         "AWS_STORAGE_BUCKET_NAME": BUCKET,
         "AWS_S3_ENDPOINT_URL": endpoint,
         "AWS_S3_REGION_NAME": "us-east-1",

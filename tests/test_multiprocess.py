@@ -24,7 +24,7 @@ import pytest
 import redis
 from psycopg import sql
 
-from tests.conftest import service_missing
+from tests.conftest import server_environ, service_missing
 
 pytestmark = pytest.mark.slow
 
@@ -99,7 +99,7 @@ def cache_prefix() -> Iterator[str]:
 def servers(database, cache_prefix, tmp_path) -> Iterator[list[str]]:
     """Two gunicorns started with the project's gunicorn.conf.py and production settings."""
     env = {
-        **os.environ,
+        **server_environ(),
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",

@@ -169,3 +169,12 @@ def test_show_with_episodes_is_protected(episode):
 
     with pytest.raises(ProtectedError):
         Show.objects.filter(pk=episode.show.pk).delete()
+
+
+def test_the_factory_keeps_any_number_of_episodes_published(show):
+    episodes = EpisodeFactory.create_batch(2000, show=show)
+    assert Episode.objects.published().filter(show=show).count() == 2000
+    newest_first = list(
+        Episode.objects.filter(show=show).newest_first().values_list("pk", flat=True)
+    )
+    assert newest_first == [e.pk for e in reversed(episodes)]

@@ -16,6 +16,8 @@ from django.db.models.fields.files import FieldFile
 from PIL import Image, UnidentifiedImageError
 
 from episodes.models import Episode, Show, validate_language
+from podcast.media import stored_audio_seconds
+from podcast.text import format_duration
 
 ERROR, WARNING = "error", "warning"
 ARTWORK_FORMATS = {"JPEG": {".jpg", ".jpeg"}, "PNG": {".png"}}
@@ -119,6 +121,11 @@ def _title_has_number(episode: Episode) -> bool:
     return any(re.search(p, episode.title, re.IGNORECASE) for p in patterns)
 
 
+def _played_seconds(episode: Episode) -> int | None:
+    """How long the uploaded file plays; None for audio hosted elsewhere or unreadable."""
+    return stored_audio_seconds(episode.audio_file) if episode.audio_file else None
+
+
 def _enclosure_problems(episode: Episode) -> list[str]:
     if not episode.has_audio:
         return ["no audio file"]
@@ -127,6 +134,13 @@ def _enclosure_problems(episode: Episode) -> list[str]:
         problems.append("audio size in bytes is unknown")
     if not episode.duration:
         problems.append("duration is unknown")
+    elif (played := _played_seconds(episode)) and abs(played - episode.duration) > 2:
+        # Two seconds: rounding and the encoder's padding, never a real disagreement.
+        problems.append(
+            f"duration is {format_duration(episode.duration)} but the audio file plays for "
+            f"{format_duration(played)}: apps show the wrong length, and chapters or timestamps "
+            "past the end seek nowhere (correct the duration, or upload the right file)"
+        )
     extension = PurePosixPath(urlsplit(episode.audio_src).path).suffix.lower()
     mime_type = episode.audio_mime_type
     if extension not in ENCLOSURE_TYPES:

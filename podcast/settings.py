@@ -272,6 +272,9 @@ MARKDOWNX_UPLOAD_MAX_SIZE = 5 * 1024 * 1024
 MARKDOWNX_MEDIA_PATH = "markdownx/"
 MARKDOWNX_SVG_JAVASCRIPT_PROTECTION = True
 
+# `manage.py demo` keeps its editor's password here, so the login it prints works on every run.
+DEMO_LOGIN_FILE = BASE_DIR / "var" / "demo-login"
+
 FEED_CACHE_SECONDS = int(os.environ.get("FEED_CACHE_SECONDS", "300"))
 # The last good copy of each feed on disk: served while the database is away.
 FEED_SNAPSHOT_ROOT = Path(os.environ.get("FEED_SNAPSHOT_ROOT", BASE_DIR / "var" / "feeds"))

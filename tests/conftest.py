@@ -19,6 +19,7 @@ def _isolated_media_and_static(settings, tmp_path):
     """Each test writes media to its own folder and needs no collectstatic."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.FEED_SNAPSHOT_ROOT = tmp_path / "feeds"
+    settings.DEMO_LOGIN_FILE = tmp_path / "demo-login"
     settings.STATIC_ROOT = tmp_path / "static"
     settings.STATIC_ROOT.mkdir()
     settings.STORAGES = {

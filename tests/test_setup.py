@@ -1,11 +1,16 @@
 import io
 
-import mutagen
 import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.core.management import call_command
+from mutagen.mp3 import MP3
 
+from episodes.management.commands.demo import EPISODES
 from episodes.models import Episode, PlatformLink, Show, Tag
 from guests.models import Guest
+from podcast.generate import tone_mp3
+from podcast.text import parse_duration
 
 pytestmark = pytest.mark.django_db
 
@@ -63,25 +68,72 @@ def test_demo_sample_has_transcript_chapters_and_art_renditions(client):
     assert client.get(sample.get_chapters_url()).json()["chapters"][1]["startTime"] == 135
 
 
-def test_demo_audio_is_a_real_mp3_whose_duration_mutagen_reads():
+def test_every_demo_episode_really_lasts_as_long_as_it_says():
     call_command("demo", stdout=io.StringIO())
-    episode = Episode.objects.exclude(audio_file="").first()
-    with episode.audio_file.open("rb") as handle:
-        data = handle.read()
-    audio = mutagen.File(io.BytesIO(data))
-    assert audio is not None and audio.info.length > 5
-    assert episode.audio_size == len(data)
+    episodes = Episode.objects.exclude(audio_file="")
+    assert episodes.count() == len(EPISODES)
+    for episode in episodes:
+        with episode.audio_file.open("rb") as handle:
+            data = handle.read()
+        audio = MP3(io.BytesIO(data))
+        assert abs(audio.info.length - episode.duration) < 1, episode.slug
+        assert episode.duration == parse_duration(
+            next(e["duration"] for e in EPISODES if e["title"] == episode.title)
+        )
+        assert episode.audio_size == len(data)
+        assert audio.info.bitrate <= 16_000  # small files: about 1 kB a second
+    sample = Episode.objects.get(title="The Challenges of ML Engineering in Production")
+    assert sample.duration == 45 * 60 + 32
+    assert max(sample.chapters.values_list("start_time", flat=True)) < sample.duration
+
+
+def test_a_demo_from_before_gets_audio_as_long_as_its_episodes(settings):
+    call_command("demo", stdout=io.StringIO())
+    sample = Episode.objects.get(title="The Challenges of ML Engineering in Production")
+    sample.audio_file.save("old.mp3", ContentFile(tone_mp3(seconds=12)), save=True)
+    call_command("demo", stdout=io.StringIO())
+    sample.refresh_from_db()
+    with sample.audio_file.open("rb") as handle:
+        assert abs(MP3(handle).info.length - 2732) < 1
+
+
+def login_printed(out: io.StringIO) -> str:
+    return out.getvalue().rsplit("password “", 1)[1].split("”")[0]
+
+
+def admin_login(client, password: str) -> bool:
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": "editor", "password": password}
+    )
+    return response.status_code == 302
 
 
 def test_demo_editor_can_log_in_to_the_admin(client):
     out = io.StringIO()
     call_command("demo", stdout=out)
-    password = out.getvalue().rsplit("password “", 1)[1].split("”")[0]
-    response = client.post(
-        "/admin/login/?next=/admin/", {"username": "editor", "password": password}
-    )
-    assert response.status_code == 302
+    assert admin_login(client, login_printed(out))
     assert client.get("/admin/episodes/episode/").status_code == 200
+
+
+def test_the_demo_login_keeps_working_on_every_run(client, settings):
+    first, second = io.StringIO(), io.StringIO()
+    call_command("demo", stdout=first)
+    call_command("demo", stdout=second)
+    assert login_printed(first) == login_printed(second)
+    assert admin_login(client, login_printed(first))
+    assert oct(settings.DEMO_LOGIN_FILE.stat().st_mode & 0o777) == "0o600"
+
+
+def test_the_demo_leaves_a_password_changed_in_the_admin_and_says_so(client):
+    call_command("demo", stdout=io.StringIO())
+    editor = get_user_model().objects.get(username="editor")
+    editor.set_password("chosen-in-the-admin-42")
+    editor.save()
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    assert "password “" not in out.getvalue()
+    assert "with the password given to it in the admin since" in out.getvalue()
+    assert admin_login(client, "chosen-in-the-admin-42")
 
 
 def test_env_example_documents_every_variable_the_site_and_gunicorn_read():

@@ -1,4 +1,7 @@
 import io
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -11,6 +14,9 @@ from episodes.models import Episode, PlatformLink, Show, Tag
 from guests.models import Guest
 from podcast.generate import tone_mp3
 from podcast.text import parse_duration
+from tests.conftest import server_environ
+
+ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.django_db
 
@@ -151,3 +157,25 @@ def test_env_example_documents_every_variable_the_site_and_gunicorn_read():
     documented = set(re.findall(r"^#? ?([A-Z0-9_]+)=", (root / ".env.example").read_text(), re.M))
     assert len(read) > 20
     assert read - documented == set()
+
+
+LOG_PROBE = """
+import django, logging
+django.setup()
+logging.getLogger("django.request").warning("Not Found: /probe/")
+logging.getLogger("episodes.views").warning("an app's own warning")
+"""
+
+
+@pytest.mark.parametrize("debug", ["1", "0"])
+def test_each_log_line_is_printed_once(debug):
+    """As under `./run site` (DEBUG on), where Django's console handler doubled the root's."""
+    env = server_environ(
+        DEBUG=debug, SECRET_KEY="x" * 50, DJANGO_SETTINGS_MODULE="podcast.settings"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", LOG_PROBE], cwd=ROOT, env=env, capture_output=True, text=True,
+        timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == ["Not Found: /probe/", "an app's own warning"]

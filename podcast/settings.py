@@ -264,8 +264,8 @@ MAX_TRANSCRIPT_UPLOAD_BYTES = 5 * 1024 * 1024
 # Pillow refuses images above this many pixels (decompression bombs); 3000×3000 art is 9 MP.
 MAX_IMAGE_PIXELS = int(os.environ.get("MAX_IMAGE_PIXELS", str(40_000_000)))
 
-# django-markdownx: sanitised rendering, images only, no SVG.
-MARKDOWNX_MARKDOWNIFY_FUNCTION = "podcast.markdown.render"
+# django-markdownx: sanitised rendering (show notes as their page shows them), images only, no SVG.
+MARKDOWNX_MARKDOWNIFY_FUNCTION = "podcast.markdown.render_show_notes"
 MARKDOWNX_MARKDOWN_EXTENSIONS = ["markdown.extensions.extra", "markdown.extensions.sane_lists"]
 MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png"]
 MARKDOWNX_UPLOAD_MAX_SIZE = 5 * 1024 * 1024

@@ -1,6 +1,13 @@
 import pytest
 
-from tests.factories import AppearanceFactory, EpisodeFactory, PlatformLinkFactory, TagFactory
+from tests.factories import (
+    AppearanceFactory,
+    EpisodeFactory,
+    PlatformLinkFactory,
+    ShowFactory,
+    ShowLinkFactory,
+    TagFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -49,3 +56,22 @@ def test_episode_page_has_player_notes_guests_tags_and_links(client, show):
 def test_unknown_episode_and_show_answer_404(client, show):
     assert client.get(f"/{show.slug}/episodes/nope/").status_code == 404
     assert client.get("/no-such-show/episodes/").status_code == 404
+
+
+def test_listeners_see_only_live_platforms_and_the_data_is_kept(client, show, editor_client):
+    episode = EpisodeFactory(show=show)
+    for platform, url in (
+        ("google", "https://podcasts.google.com/feed/x"),
+        ("spotify", "https://open.spotify.com/episode/x"),
+    ):
+        PlatformLinkFactory(episode=episode, platform=platform, url=url)
+        ShowLinkFactory(show=show, platform=platform, url=url)
+    ShowFactory(slug="second-show")  # two shows: the home page lists each show's links
+    for url in ("/", show.get_absolute_url(), episode.get_absolute_url()):
+        page = client.get(url).content.decode()
+        assert "open.spotify.com" in page, url
+        assert "podcasts.google.com" not in page and "Google Podcasts" not in page, url
+    assert episode.links.filter(platform="google").exists()
+    assert show.links.filter(platform="google").exists()
+    form = editor_client.get(f"/admin/episodes/episode/{episode.pk}/change/").content.decode()
+    assert "https://podcasts.google.com/feed/x" in form  # editors still see and keep it

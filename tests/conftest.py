@@ -1,9 +1,16 @@
 import os
+import socket
 
 import pytest
 from django.contrib.auth.models import Group
 
 from tests import factories
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Every network call in a test has its own timeout; this catches one that was forgotten (a
+    # library's default of none): a wedged server fails that test instead of hanging the suite.
+    socket.setdefaulttimeout(60)
 
 
 @pytest.fixture(scope="session", autouse=True)

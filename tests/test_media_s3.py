@@ -8,6 +8,7 @@ from functools import cache
 
 import boto3
 import pytest
+from botocore.config import Config
 from django.urls import reverse
 from moto.server import ThreadedMotoServer
 
@@ -19,6 +20,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 BUCKET = "podcast-media"
 PORTS = range(8350, 8400)  # this area's port range
+# A wedged S3 server fails a test within seconds instead of hanging the suite.
+TIMEOUTS = Config(connect_timeout=5, read_timeout=15, retries={"max_attempts": 2})
 
 
 def free_port() -> int:
@@ -49,13 +52,17 @@ def s3(s3_endpoint, settings, monkeypatch):
         "AWS_DEFAULT_REGION": "us-east-1",
     }.items():
         monkeypatch.setenv(name, value)
-    client = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
+    client = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1", config=TIMEOUTS)
     client.create_bucket(Bucket=BUCKET)
-    settings.STORAGES = {**settings.STORAGES, "default": s3_settings(s3_endpoint)}
+    settings.STORAGES = {**settings.STORAGES, "default": with_timeouts(s3_settings(s3_endpoint))}
     yield client
     for item in client.list_objects_v2(Bucket=BUCKET).get("Contents", []):
         client.delete_object(Bucket=BUCKET, Key=item["Key"])
     client.delete_bucket(Bucket=BUCKET)
+
+
+def with_timeouts(storage: dict) -> dict:
+    return {**storage, "OPTIONS": {**storage["OPTIONS"], "client_config": TIMEOUTS}}
 
 
 @cache
@@ -118,7 +125,7 @@ def test_admin_upload_lands_in_the_bucket_and_the_enclosure_points_there(
 def test_custom_domain_makes_absolute_cdn_enclosure_urls(s3, s3_endpoint, settings, episode):
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": s3_settings(s3_endpoint, custom_domain="cdn.example.com"),
+        "default": with_timeouts(s3_settings(s3_endpoint, custom_domain="cdn.example.com")),
     }
     episode.audio_url = ""
     episode.audio_file.save("x.mp3", media_files_upload("x.mp3", media_files.mp3(2)))

@@ -1,9 +1,13 @@
 """axe-core finds no WCAG 2.1 AA or best-practice violation on any public page, in either theme."""
 
+import io
+
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import Page
 
+from episodes.models import Episode
 from tests import factories
 from tests.browser.a11y import axe_violations
 
@@ -51,3 +55,29 @@ def test_the_home_page_of_several_shows_has_no_axe_violations(page: Page, site, 
     page.emulate_media(color_scheme=scheme)
     page.goto("/")
     assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_demos_pages_have_no_axe_violations(page: Page, transactional_db, editor, scheme):
+    """Real show notes (headings, lists, links), chapters, a transcript and several guests.
+
+    (`editor` remakes the Editors group, which the demo's login joins, after earlier flushes.)
+    """
+    call_command("demo", stdout=io.StringIO())
+    sample = Episode.objects.get(slug="the-challenges-of-ml-engineering-in-production")
+    guest = sample.guests.order_by("name").first()
+    page.emulate_media(color_scheme=scheme)
+    found = {}
+    for url in (
+        "/",
+        "/shipping-ml/episodes/",
+        "/shipping-ml/seasons/2/",
+        sample.get_absolute_url(),
+        guest.get_absolute_url(),
+        sample.tags.first().get_absolute_url(),
+        "/search/?q=drift",
+    ):
+        assert page.goto(url).status == 200, url
+        if violations := axe_violations(page):
+            found[url] = [f"{v['id']}: {v['help']} at {v['targets']}" for v in violations]
+    assert found == {}, "\n".join(f"{url}: {problems}" for url, problems in found.items())

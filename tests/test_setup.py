@@ -1,4 +1,5 @@
 import io
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -179,3 +180,54 @@ def test_each_log_line_is_printed_once(debug):
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines() == ["Not Found: /probe/", "an app's own warning"]
+
+
+FAKE_PYTHON = """#!/bin/sh
+# Stands in for .venv/bin/python: records how it was called, answers as Playwright would.
+echo "$*" >> "$(dirname "$0")/calls"
+case "$*" in
+    "-m playwright install chromium") exit "${INSTALL_STATUS:-0}" ;;
+    -c*) echo "$(dirname "$0")/chrome" ;;
+esac
+"""
+
+
+def ensure_chromium(tmp_path: Path, install_status: int) -> tuple[subprocess.CompletedProcess, str]:
+    """`run`'s ensure_chromium as a user without root and without Debian's chromium meets it."""
+    bin_dir = tmp_path / ".venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "python").write_text(FAKE_PYTHON)
+    (bin_dir / "python").chmod(0o755)
+    (bin_dir / "chrome").write_text("")
+    (bin_dir / "chrome").chmod(0o755)
+    shims = tmp_path / "shims"
+    shims.mkdir()
+    (shims / "id").write_text("#!/bin/sh\necho 1000\n")
+    (shims / "id").chmod(0o755)
+    for tool in ("sed", "dirname", "cat"):
+        (shims / tool).symlink_to(shutil.which(tool))
+    script = (
+        f'source <(sed -n "/^ensure_chromium() {{/,/^}}/p" {ROOT / "run"}); '
+        'ensure_chromium; echo "CHROMIUM_PATH=$CHROMIUM_PATH"'
+    )
+    env = {"PATH": str(shims), "INSTALL_STATUS": str(install_status), "HOME": str(tmp_path)}
+    result = subprocess.run(
+        [shutil.which("bash"), "-c", script], cwd=tmp_path, env=env, capture_output=True,
+        text=True, timeout=60,
+    )  # fmt: skip
+    calls = (bin_dir / "calls").read_text() if (bin_dir / "calls").exists() else ""
+    return result, calls
+
+
+def test_without_debians_chromium_or_root_tests_fall_back_to_playwrights_own(tmp_path):
+    result, calls = ensure_chromium(tmp_path, install_status=0)
+    assert result.returncode == 0, result.stderr
+    assert calls.splitlines()[0] == "-m playwright install chromium"
+    assert "CHROMIUM_PATH=.venv/bin/chrome" in result.stdout  # what the fake Playwright named
+
+
+def test_when_the_fallback_fails_too_the_tests_stop_and_say_what_to_install(tmp_path):
+    result, calls = ensure_chromium(tmp_path, install_status=1)
+    assert result.returncode == 1
+    assert calls.splitlines() == ["-m playwright install chromium"]
+    assert "The browser tests need Chromium: install it (apt-get install chromium)" in result.stderr

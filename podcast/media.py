@@ -133,10 +133,10 @@ def read_audio(handle: IO[bytes]) -> AudioInfo:
 
 
 def stored_audio_seconds(stored: FieldFile) -> int | None:
-    """How long a stored audio file plays, from its headers; None when it cannot be read.
+    """How long a stored audio file on local disk plays, from its headers; else None.
 
-    Stored names are never reused (every upload gets a new one), so the answer is cached for good:
-    with object storage, reading it costs a download.
+    Object storage is not read: opening a file there downloads all of it. Stored names are never
+    reused (every upload gets a new one), so the answer is cached for good.
     """
     key = f"audio-seconds:{stored.storage.__class__.__name__}:{stored.name}"
     found = cache.get(key)
@@ -147,6 +147,10 @@ def stored_audio_seconds(stored: FieldFile) -> int | None:
 
 
 def _read_seconds(stored: FieldFile) -> int:
+    try:
+        stored.path  # noqa: B018 - only storages with local files have one
+    except NotImplementedError:
+        return 0
     try:
         with stored.open("rb") as handle:
             kind = _sniff_audio(handle.read(12))

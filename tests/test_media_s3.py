@@ -11,6 +11,7 @@ import pytest
 from botocore.config import Config
 from django.urls import reverse
 from moto.server import ThreadedMotoServer
+from storages.backends.s3 import S3Storage
 
 from episodes.models import Episode
 from tests import media_files
@@ -145,3 +146,15 @@ def media_files_upload(name: str, content: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content)
+
+
+def test_the_duration_check_never_downloads_audio_from_the_bucket(s3, episode, monkeypatch):
+    from episodes.feed_checks import check_episode
+
+    episode.audio_url = ""
+    episode.duration = 45 * 60
+    episode.audio_file.save("x.mp3", media_files_upload("x.mp3", media_files.mp3(2)))
+    downloads = []
+    monkeypatch.setattr(S3Storage, "_open", lambda *args: downloads.append(args))
+    assert [p for p in check_episode(episode) if "plays for" in p.message] == []
+    assert downloads == []

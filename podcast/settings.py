@@ -1,7 +1,6 @@
 """The one settings module: deployments differ only by environment variables (.env.example)."""
 
 import os
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,7 +23,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG")
-TESTING = "pytest" in sys.modules
+# Set by the test suite's own configuration (pyproject.toml, [tool.pytest.ini_options] env) and
+# by nothing else: it relaxes the secret key, hosts, HTTPS and secure cookies as DEBUG does.
+TESTING = env_bool("DJANGO_TEST_SETTINGS")
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -283,13 +284,16 @@ MAX_TRANSCRIPT_UPLOAD_BYTES = 5 * 1024 * 1024
 # Pillow refuses images above this many pixels (decompression bombs); 3000×3000 art is 9 MP.
 MAX_IMAGE_PIXELS = int(os.environ.get("MAX_IMAGE_PIXELS", str(40_000_000)))
 
-# django-markdownx: sanitised rendering, images only, no SVG.
-MARKDOWNX_MARKDOWNIFY_FUNCTION = "podcast.markdown.render"
+# django-markdownx: sanitised rendering (show notes as their page shows them), images only, no SVG.
+MARKDOWNX_MARKDOWNIFY_FUNCTION = "podcast.markdown.render_show_notes"
 MARKDOWNX_MARKDOWN_EXTENSIONS = ["markdown.extensions.extra", "markdown.extensions.sane_lists"]
 MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png"]
 MARKDOWNX_UPLOAD_MAX_SIZE = 5 * 1024 * 1024
 MARKDOWNX_MEDIA_PATH = "markdownx/"
 MARKDOWNX_SVG_JAVASCRIPT_PROTECTION = True
+
+# `manage.py demo` keeps its editor's password here, so the login it prints works on every run.
+DEMO_LOGIN_FILE = BASE_DIR / "var" / "demo-login"
 
 FEED_CACHE_SECONDS = int(os.environ.get("FEED_CACHE_SECONDS", "300"))
 # The last good copy of each feed on disk: served while the database is away.
@@ -301,9 +305,12 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 SITE_FRESHNESS = "episodes.freshness.site_stamp"
 EPISODES_PER_PAGE = 12
 
+# Every record reaches the one root handler. Django's "django" logger would print to its own
+# console handler too under DEBUG (each line twice), so it hands its records up instead.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {"django": {"handlers": [], "level": "NOTSET", "propagate": True}},
 }

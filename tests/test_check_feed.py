@@ -8,7 +8,7 @@ from django.urls import reverse
 from PIL import Image
 
 from episodes.models import Episode, Show
-from podcast.generate import cover_art
+from podcast.generate import cover_art, tone_mp3
 from tests.factories import EpisodeFactory, ShowFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +48,20 @@ def test_the_demo_passes_without_a_word(db):
     call_command("demo", stdout=io.StringIO())
     assert check_feed() == ([], 0)
     assert check_feed("shipping-ml") == ([], 0)
+
+
+def test_a_stored_duration_the_audio_file_does_not_last_is_an_error(good_show):
+    episode = EpisodeFactory(show=good_show, slug="chime", audio_url="", duration=45 * 60 + 32)
+    episode.audio_file.save("chime.mp3", ContentFile(tone_mp3(seconds=12)), save=True)
+    lines, status = check_feed("good")
+    assert lines == [
+        "ERROR good / chime: duration is 45:32 but the audio file plays for 0:12: apps show the "
+        "wrong length, and chapters or timestamps past the end seek nowhere (correct the "
+        "duration, or upload the right file)"
+    ]
+    assert status == 1
+    Episode.objects.filter(pk=episode.pk).update(duration=13)  # within rounding: no problem
+    assert check_feed("good") == ([], 0)
 
 
 def test_a_clean_show_passes(good_show):

@@ -188,7 +188,7 @@ class Lease:
         rows = FeedBuild.objects.filter(show_id=self.show_id)
         free = Q(expires__isnull=True) | Q(expires__lte=Now())
         timeout = timedelta(seconds=settings.FEED_BUILD_TIMEOUT)
-        take = {"holder": self.holder, "expires": Now() + timeout, "builds": F("builds") + 1}
+        take = {"holder": self.holder, "expires": Now() + timeout}
         if rows.filter(free).update(**take):
             return True
         # A show's first build makes its row; taken or not, the second try tells.
@@ -202,9 +202,10 @@ class Lease:
             expires=Now() + timeout
         )
 
-    def release(self) -> None:
+    def release(self, built: bool) -> None:
+        """Give the lease up, counting the build if one was made under it."""
         FeedBuild.objects.filter(show_id=self.show_id, holder=self.holder).update(
-            holder="", expires=None
+            holder="", expires=None, builds=F("builds") + int(built)
         )
 
 
@@ -233,11 +234,15 @@ def _new_copy(show: str, state: FeedState, previous: Copy | None) -> Copy:
             return copy
         lease = Lease(state.show_id)
         if lease.take():
+            built = False
             try:
                 # Someone may have finished between the look above and the lease.
-                return _built_elsewhere(show, state.stamp) or _build(show, state, lease)
+                copy = _built_elsewhere(show, state.stamp)
+                if copy is None:
+                    copy, built = _build(show, state, lease), True
+                return copy
             finally:
-                lease.release()
+                lease.release(built)
         previous = previous or last_good(show)
         if previous is not None:
             return previous
@@ -308,5 +313,5 @@ def feed(request: HttpRequest, show: str) -> HttpResponse:
 
 
 def builds(show_id: int) -> int:
-    """How many builds of the show's feed were started, by every process and server."""
+    """How many builds of the show's feed were made, by every process and server."""
     return FeedBuild.objects.filter(show_id=show_id).values_list("builds", flat=True).first() or 0

@@ -164,9 +164,7 @@ AXES_LOCKOUT_CALLABLE = "podcast.views.login_locked_out"
 # Behind N trusted proxies the client address is the Nth from the right in X-Forwarded-For;
 # without it every visitor would share the proxy's address (and its lockouts).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
-if TRUSTED_PROXY_COUNT:
-    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "podcast.clientip.client_ip"
 
 # HTTPS and browser protections. Production (DEBUG off) gets the strict defaults that make
 # `manage.py check --deploy` clean; each can be relaxed from the environment.

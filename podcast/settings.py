@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "podcast.middleware.BrowserPolicyMiddleware",
     # Most feed polls end here with a 304: nothing below is needed for that.
     "episodes.middleware.FeedNotModifiedMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -279,6 +280,23 @@ EPISODES_PER_PAGE = 12
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"one_line": {"()": "podcast.middleware.OneLineFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # Anyone can send a bad Host header, an oversized form or a forged session cookie: one line
+    # each (answered 400), never a traceback to flood the log with.
+    "loggers": {
+        f"django.security.{name}": {"filters": ["one_line"]}
+        for name in (
+            "DisallowedHost",
+            "DisallowedRedirect",
+            "RequestDataTooBig",
+            "TooManyFieldsSent",
+            "TooManyFilesSent",
+            "SuspiciousFileOperation",
+            "SuspiciousMultipartForm",
+            "SuspiciousSession",
+            "InvalidSessionKey",
+        )
+    },  # fmt: skip
 }

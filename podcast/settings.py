@@ -277,26 +277,18 @@ FEED_SNAPSHOT_ROOT = Path(os.environ.get("FEED_SNAPSHOT_ROOT", BASE_DIR / "var" 
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 EPISODES_PER_PAGE = 12
 
+# Anyone can send a bad Host header, an oversized form or a forged session cookie: one line
+# each (answered 400), never a traceback to flood the log with.
+ANYONE_CAN_SEND = [
+    "DisallowedHost", "DisallowedRedirect", "RequestDataTooBig", "TooManyFieldsSent",
+    "TooManyFilesSent", "SuspiciousFileOperation", "SuspiciousMultipartForm", "SuspiciousSession",
+    "InvalidSessionKey",
+]  # fmt: skip
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"one_line": {"()": "podcast.middleware.OneLineFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    # Anyone can send a bad Host header, an oversized form or a forged session cookie: one line
-    # each (answered 400), never a traceback to flood the log with.
-    "loggers": {
-        f"django.security.{name}": {"filters": ["one_line"]}
-        for name in (
-            "DisallowedHost",
-            "DisallowedRedirect",
-            "RequestDataTooBig",
-            "TooManyFieldsSent",
-            "TooManyFilesSent",
-            "SuspiciousFileOperation",
-            "SuspiciousMultipartForm",
-            "SuspiciousSession",
-            "InvalidSessionKey",
-        )
-    },  # fmt: skip
+    "loggers": {f"django.security.{name}": {"filters": ["one_line"]} for name in ANYONE_CAN_SEND},
 }

@@ -14,6 +14,7 @@ from markdownx.models import MarkdownxField
 from episodes.categories import APPLE_CATEGORIES, CATEGORY_CHOICES, SUBCATEGORY_CHOICES
 from podcast.constraints import web_url
 from podcast.media import ARTWORK_WIDTHS, refresh_renditions
+from podcast.rendered import RenderedMarkdownModel, length_at_most, max_chars
 from podcast.uploads import UploadPath
 
 # UUIDv5 namespace of podcast:guid (Podcasting 2.0 `guid` tag).
@@ -259,9 +260,14 @@ class EpisodeQuerySet(models.QuerySet):
         return self.order_by("-pub_date", "-id")
 
 
-class Episode(models.Model):
+# Enough for the longest real show notes; rendering time is bounded separately (podcast.markdown).
+SHOW_NOTES_MAX_CHARS = 100_000
+
+
+class Episode(RenderedMarkdownModel):
     Status = Status
     EpisodeType = EpisodeType
+    RENDERED = ("show_notes",)
 
     show = models.ForeignKey(Show, on_delete=models.PROTECT, related_name="episodes")
     title = models.CharField(
@@ -279,7 +285,15 @@ class Episode(models.Model):
         validators=[validate_max_4000_bytes],
         help_text="Plain text, at most 4,000 bytes: the feed's description and the page's intro.",
     )
-    show_notes = MarkdownxField(blank=True, help_text="Markdown. Timestamps like 12:34 seek.")
+    show_notes = MarkdownxField(
+        blank=True,
+        validators=[max_chars(SHOW_NOTES_MAX_CHARS)],
+        help_text=f"Markdown, at most {SHOW_NOTES_MAX_CHARS:,} characters. Timestamps like 12:34 "
+        "seek.",
+    )
+    show_notes_html = models.TextField(
+        blank=True, editable=False, help_text="The show notes as sanitised HTML, made on save."
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     pub_date = models.DateTimeField(
         null=True,
@@ -382,6 +396,7 @@ class Episode(models.Model):
                 name="episode_audio_size_not_negative",
             ),
             models.CheckConstraint(condition=~Q(guid=""), name="episode_guid_not_empty"),
+            length_at_most("show_notes", SHOW_NOTES_MAX_CHARS, "episode_show_notes_bounded"),
         ]
 
     def __str__(self) -> str:
@@ -399,6 +414,7 @@ class Episode(models.Model):
         return reverse("episodes:detail", kwargs={"show": self.show.slug, "slug": self.slug})
 
     def clean(self) -> None:
+        super().clean()
         if self.status == self.Status.PUBLISHED and self.pub_date is None:
             raise ValidationError({"pub_date": "A published episode needs a publication date."})
         if self.audio_file and self.audio_url:

@@ -263,12 +263,14 @@ MAX_TRANSCRIPT_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_IMAGE_PIXELS = int(os.environ.get("MAX_IMAGE_PIXELS", str(40_000_000)))
 
 # django-markdownx: sanitised rendering, images only, no SVG.
-MARKDOWNX_MARKDOWNIFY_FUNCTION = "podcast.markdown.render"
+MARKDOWNX_MARKDOWNIFY_FUNCTION = "podcast.markdown.preview"
 MARKDOWNX_MARKDOWN_EXTENSIONS = ["markdown.extensions.extra", "markdown.extensions.sane_lists"]
 MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png"]
 MARKDOWNX_UPLOAD_MAX_SIZE = 5 * 1024 * 1024
 MARKDOWNX_MEDIA_PATH = "markdownx/"
 MARKDOWNX_SVG_JAVASCRIPT_PROTECTION = True
+# Markdown is rendered when saved, in a child process stopped after this long (podcast.markdown).
+MARKDOWN_RENDER_SECONDS = float(os.environ.get("MARKDOWN_RENDER_SECONDS", "2"))
 
 FEED_CACHE_SECONDS = int(os.environ.get("FEED_CACHE_SECONDS", "300"))
 # The last good copy of each feed on disk: served while the database is away.

@@ -8,7 +8,6 @@ from django.utils.safestring import SafeString, mark_safe
 
 from episodes.models import Episode, Show
 from episodes.search import highlight
-from podcast.markdown import render
 from podcast.media import absolute_url
 from podcast.text import format_duration, parse_duration
 
@@ -20,12 +19,6 @@ _TIMESTAMP = re.compile(r"(?<![\d:])(?:(\d{1,2}):)?([0-5]?\d):([0-5]\d)(?![\d:])
 _TAG = re.compile(r'(<(?:[^>"]|"[^"]*")*>)')
 _NO_LINKS_INSIDE = {"a", "code", "pre"}
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
-
-
-@register.filter
-def markdown(text: str) -> SafeString:
-    """Editor markdown as sanitised HTML."""
-    return render(text)
 
 
 @register.filter

@@ -7,13 +7,24 @@ from django.db import IntegrityError, transaction
 
 from episodes.models import SHOW_NOTES_MAX_CHARS, Episode
 from guests.models import BIO_MAX_CHARS
+from tests import media_files
 from tests.factories import AppearanceFactory, EpisodeFactory, GuestFactory
-from tests.test_hostile import admin_forms, change, snapshot  # noqa: F401 - a fixture among them
+from tests.test_hostile import change, snapshot
 
 pytestmark = pytest.mark.django_db
 
 # Python-Markdown spends seconds on each of these, far out of proportion to their length.
 SLOW_MARKDOWN = ["[a](b " * 4000, "[" * 20_000]
+
+
+@pytest.fixture
+def admin_forms(editor_client, show):
+    """What the episode and guest change pages post back unchanged."""
+    episode, guest = EpisodeFactory(show=show), GuestFactory()
+    return {
+        "episode": (episode, media_files.admin_form_data(editor_client, change(episode))),
+        "guest": (guest, media_files.admin_form_data(editor_client, change(guest))),
+    }
 
 
 @pytest.fixture(autouse=True)

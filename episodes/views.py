@@ -25,9 +25,12 @@ from episodes.feeds import FEED_FORMAT, PodcastFeedGenerator, build_feed
 from episodes.freshness import Stamp, feed_stamp
 from episodes.models import Appearance, Episode, Show, Tag
 from episodes.pagecache import (
+    ignore_param,
+    page_number,
     show_freshness,
     site_freshness,
     stamped_page,
+    stripped,
     tag_freshness,
 )
 from episodes.search import clean_query, search_episodes
@@ -81,11 +84,17 @@ def _show_page(request: HttpRequest, show: Show) -> TemplateResponse:
 
 def _choice(request: HttpRequest, name: str, allowed: dict) -> object | None:
     """The chosen filter value when it is one of the offered ones; anything else is ignored."""
-    return allowed.get(request.GET.get(name, "").strip())
+    value = request.GET.get(name, "")
+    if value and value not in allowed:
+        ignore_param(request, name)
+    return allowed.get(value)
+
+
+PAGED = {"page": page_number}
 
 
 @require_safe
-@stamped_page(show_freshness)
+@stamped_page(show_freshness, {"season": stripped, "tag": stripped, "guest": stripped, **PAGED})
 def episode_list(request: HttpRequest, show: str) -> TemplateResponse:
     show_obj = get_object_or_404(Show, slug=show)
     published = Episode.objects.published().filter(show=show_obj)
@@ -122,7 +131,7 @@ def episode_list(request: HttpRequest, show: str) -> TemplateResponse:
 
 
 @require_safe
-@stamped_page(show_freshness)
+@stamped_page(show_freshness, PAGED)
 def season_detail(request: HttpRequest, show: str, number: int) -> TemplateResponse:
     if number > MAX_SEASON:  # beyond the column's range the database would raise, not miss
         raise Http404("No such season")
@@ -191,7 +200,7 @@ def chapters(request: HttpRequest, show: str, slug: str) -> JsonResponse:
 
 
 @require_safe
-@stamped_page(tag_freshness)
+@stamped_page(tag_freshness, PAGED)
 def tag_detail(request: HttpRequest, slug: str) -> TemplateResponse:
     tags = Tag.objects.all()
     if not request.user.is_staff:  # a topic of drafts only is not public yet
@@ -204,7 +213,7 @@ def tag_detail(request: HttpRequest, slug: str) -> TemplateResponse:
 
 
 @require_safe
-@stamped_page(site_freshness)
+@stamped_page(site_freshness, {"q": clean_query, **PAGED})
 def search(request: HttpRequest) -> TemplateResponse:
     query = clean_query(request.GET.get("q", ""))
     page = None

@@ -161,6 +161,12 @@ class Show(models.Model):
         blank=True,
         help_text="Only when the show has moved elsewhere: the old feed then answers 301 to it.",
     )
+    import_fingerprints = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="A hash of each value an import last wrote: a re-import keeps an editor's edits.",
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -347,6 +353,12 @@ class Episode(RenderedMarkdownModel):
     transcript_mime_type = models.CharField(max_length=50, blank=True, editable=False)
     transcript_text = models.TextField(blank=True, editable=False)
     chapters_url = models.URLField(max_length=1000, blank=True, editable=False)
+    import_fingerprints = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="A hash of each value an import last wrote: a re-import keeps an editor's edits.",
+    )
     tags = models.ManyToManyField("Tag", blank=True, related_name="episodes")
     guests = models.ManyToManyField(
         "guests.Guest", through="Appearance", blank=True, related_name="episodes"

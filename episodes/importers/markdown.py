@@ -256,7 +256,7 @@ def _datetime(value: object) -> datetime | None:
     try:
         moment.astimezone(UTC)
     except OverflowError as exc:  # 0001-01-01 at +01:00 is in year 0
-        raise ItemError(f"“pubDate” {value!r} is out of range") from exc
+        raise ItemError(f"“pubDate” {moment.isoformat()} is out of range") from exc
     return moment
 
 

@@ -219,6 +219,29 @@ def test_feed_values_that_fail_to_convert_never_stop_the_run(tmp_path, extra, me
     assert "Traceback" not in err
 
 
+def test_numbers_in_digits_int_refuses_are_warned_about_and_the_item_imported(tmp_path):
+    out, err = import_feed(tmp_path, feed(item("Odd", "odd", **{"itunes:episode": "²"})))
+    assert out.startswith("1 created, 0 updated, 0 unchanged, 0 failed")
+    assert "item 1: episode number '²' is not a whole number from 1 up; skipped" in err
+    assert Episode.objects.get(guid="odd").episode_number is None
+
+
+def test_saving_an_imported_episode_unchanged_in_the_admin_is_not_an_edit(tmp_path, editor_client):
+    from tests import media_files
+
+    lines = item("Lines", "lines", notes="One\n\nTwo", **{"itunes:duration": "12:00"})
+    import_feed(tmp_path, feed(lines))
+    episode = Episode.objects.get(guid="lines")
+    url = f"/admin/episodes/episode/{episode.pk}/change/"
+    data = media_files.admin_form_data(editor_client, url)
+    data["show_notes"] = data["show_notes"].replace("\n", "\r\n")  # as a browser sends it
+    response = editor_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    updated = feed(item("Lines", "lines", notes="Three", **{"itunes:duration": "12:00"}))
+    import_feed(tmp_path, updated)
+    assert Episode.objects.get(pk=episode.pk).show_notes == "Three"
+
+
 # Size ------------------------------------------------------------------------------------------
 
 

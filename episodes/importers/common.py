@@ -163,7 +163,10 @@ def fingerprint(value: object) -> str:
             return item.name or ""
         if isinstance(item, list | tuple):
             return [comparable(part) for part in item]
-        return item if isinstance(item, bool | int | type(None)) else str(item)
+        if isinstance(item, bool | int | type(None)):
+            return item
+        # A browser sends a textarea's lines back as CRLF: saving unchanged is not an edit.
+        return str(item).replace("\r\n", "\n")
 
     encoded = json.dumps(comparable(value), sort_keys=True, default=str).encode()
     return hashlib.sha256(encoded).hexdigest()[:16]

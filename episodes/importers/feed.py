@@ -422,7 +422,7 @@ class FeedReader:
             self.report.warn(where, "no enclosure: the episode has no audio")
             return
         length = (enclosure.get("length") or "").strip()
-        size = int(length) if length.isdigit() else None
+        size = int(length) if length.isascii() and length.isdigit() else None
         if self.options.download:
             data.audio_file = self._remote(url, MEDIA_MAX_BYTES)
             data.audio_size = size
@@ -451,7 +451,7 @@ class FeedReader:
             raw = clean_text(element.text)
         if not raw:
             return None
-        if raw.isdigit() and int(raw) > 0:
+        if raw.isascii() and raw.isdigit() and int(raw) > 0:
             return int(raw)
         self.report.warn(where, f"{kind} number {raw!r} is not a whole number from 1 up; skipped")
         return None

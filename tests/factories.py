@@ -49,7 +49,11 @@ class EpisodeFactory(DjangoModelFactory):
     summary = "What this episode is about."
     show_notes = "Some **notes**."
     status = Episode.Status.PUBLISHED
-    pub_date = factory.Sequence(lambda n: timezone.now() - timedelta(days=1000 - n))
+    # A day before the moment each is made, later ones a microsecond later each: any number of
+    # episodes stays published, newest last made.
+    pub_date = factory.Sequence(
+        lambda n: timezone.now() - timedelta(days=1) + timedelta(microseconds=n)
+    )
     audio_url = factory.Sequence(lambda n: f"https://cdn.example.com/audio/episode-{n}.mp3")
     audio_size = 1_234_567
     audio_mime_type = "audio/mpeg"

@@ -182,3 +182,12 @@ def test_previous_and_next_order_by_date_then_id_and_skip_what_is_not_public(sho
     assert (first.previous(), third.next()) == (None, later)
     assert later.next() is None
     assert EpisodeFactory(show=show, draft=True).previous() is None
+
+
+def test_the_factory_keeps_any_number_of_episodes_published(show):
+    episodes = EpisodeFactory.create_batch(2000, show=show)
+    assert Episode.objects.published().filter(show=show).count() == 2000
+    newest_first = list(
+        Episode.objects.filter(show=show).newest_first().values_list("pk", flat=True)
+    )
+    assert newest_first == [e.pk for e in reversed(episodes)]

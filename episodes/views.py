@@ -187,6 +187,9 @@ def search(request: HttpRequest) -> TemplateResponse:
     if query:
         found = search_episodes(Episode.objects.published(), query)
         page = _paginate(request, found.for_cards())
+        if not page.paginator.count:
+            # Random words find nothing: such pages are cheap to build and would fill the cache.
+            ignore_param(request, "q")
     return TemplateResponse(request, "episodes/search.html", {"query": query, "page_obj": page})
 
 

@@ -140,3 +140,10 @@ def test_search_pages_are_keyed_by_the_cleaned_query(client, episode, stored_pag
     for query in ("  episode ", "episode\x00", "episode", "episode&utm_source=x"):
         assert client.get(f"/search/?q={query}").content == first
     assert len(stored_pages) == 1
+
+
+def test_searches_that_find_nothing_are_not_cached(client, episode, stored_pages):
+    for n in range(20):
+        response = client.get("/search/", {"q": f"zzqx{n}"})
+        assert response.status_code == 200 and b"Nothing matched" in response.content
+    assert stored_pages == []

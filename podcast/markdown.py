@@ -76,9 +76,15 @@ def render(text: str) -> SafeString:
 
 
 class RenderTooSlow(Exception):
-    """The text took longer than MARKDOWN_RENDER_SECONDS to render; nothing was rendered."""
+    """The text could not be rendered in MARKDOWN_RENDER_SECONDS; nothing was rendered."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, *, stopped: bool = False) -> None:
+        if stopped:  # the renderer died (out of memory, killed): not the text's length as such
+            super().__init__(
+                "This text could not be turned into HTML (the renderer stopped); try again, or "
+                "shorten it or simplify its markup."
+            )
+            return
         super().__init__(
             f"This text takes longer than {seconds:g} s to turn into HTML; shorten it or simplify "
             "its markup (long runs of brackets, links or nested quotes are the usual cause)."
@@ -110,7 +116,7 @@ class _Renderer:
                 process = self._running()
             except (TimeoutError, OSError) as exc:
                 self.stop()
-                raise RenderTooSlow(seconds) from exc
+                raise RenderTooSlow(seconds, stopped=True) from exc
             payload = json.dumps(
                 {"text": text, "extensions": list(settings.MARKDOWNX_MARKDOWN_EXTENSIONS)}
             ).encode()
@@ -120,9 +126,12 @@ class _Renderer:
                 deadline = time.monotonic() + seconds
                 (size,) = _FRAME.unpack(self._read(_FRAME.size, deadline))
                 return self._read(size, deadline).decode()
-            except (TimeoutError, OSError, struct.error) as exc:
+            except TimeoutError as exc:
                 self.stop()
                 raise RenderTooSlow(seconds) from exc
+            except (OSError, struct.error) as exc:
+                self.stop()
+                raise RenderTooSlow(seconds, stopped=True) from exc
 
     def _running(self) -> subprocess.Popen:
         if self.process is None or self.process.poll() is not None or self.owner != os.getpid():

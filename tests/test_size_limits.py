@@ -103,3 +103,18 @@ def test_the_editor_preview_is_bounded_too(editor_client):
     assert "takes longer than 0.5 s" in response.content.decode()
     fine = editor_client.post("/markdownx/markdownify/", {"content": "**ok** " * 100})
     assert "<strong>ok</strong>" in fine.content.decode()
+
+
+def test_the_renderer_is_stopped_at_the_limit_and_the_next_text_renders():
+    import time
+
+    from podcast.markdown import RenderTooSlow, _renderer, render_bounded
+
+    started = time.monotonic()
+    with pytest.raises(RenderTooSlow, match="takes longer than 0.5 s"):
+        render_bounded(SLOW_MARKDOWN[1])
+    assert time.monotonic() - started < 5
+    assert "<strong>after</strong>" in render_bounded("**after** " * 50)
+    _renderer.process.kill()  # a renderer that died (out of memory) is replaced, not fatal
+    _renderer.process.wait()
+    assert "<em>again</em>" in render_bounded("*again* " * 50)

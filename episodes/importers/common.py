@@ -1,4 +1,6 @@
-"""What both importers share: the episode record, saving it once per item, the report."""
+"""What both importers share: the records they read (ShowData, EpisodeData), the writers that save
+each all or nothing (ShowWriter, EpisodeWriter), what an import last wrote (Provenance), the report.
+"""
 
 import hashlib
 import json

@@ -8,6 +8,7 @@ the text is too slow to render, and no listener's request ever renders markdown.
 
 import json
 import os
+import re
 import select
 import struct
 import subprocess
@@ -38,6 +39,11 @@ ALLOWED_ATTRIBUTES = {
     "th": {"align"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+# 12:34 or 1:02:03, not part of a longer run of digits and colons (dates, ratios, clock ranges).
+_TIMESTAMP = re.compile(r"(?<![\d:])(?:(\d{1,2}):)?([0-5]?\d):([0-5]\d)(?![\d:])")
+# Tags of sanitised HTML; nh3 always double-quotes attribute values, which may hold ">".
+_TAG = re.compile(r'(<(?:[^>"]|"[^"]*")*>)')
+_NO_LINKS_INSIDE = {"a", "code", "pre"}
 
 # What Apple allows inside an item's <description>.
 FEED_DESCRIPTION_TAGS = {"p", "ol", "ul", "li", "a"}
@@ -195,12 +201,53 @@ def _serve(source: BinaryIO, sink: BinaryIO) -> None:
         sink.flush()
 
 
-def preview(text: str) -> SafeString:
-    """markdownx's live preview: the same rendering, bounded, with the reason when it fails."""
+def _seek_link(match: re.Match) -> str:
+    hours, minutes, secs = (int(g) if g else 0 for g in match.groups())
+    seconds = hours * 3600 + minutes * 60 + secs
+    return f'<a class="seek" href="#t={seconds}" data-seek="{seconds}">{match.group(0)}</a>'
+
+
+def timestamps(html: SafeString) -> SafeString:
+    """Turn 12:34 and 1:02:03 in already sanitised HTML into links that seek the player.
+
+    Only text between tags changes, and only into digits-only links, so nothing the editor wrote
+    becomes markup; text inside links and code is left alone.
+    """
+    parts, inside = [], []
+    for piece in _TAG.split(str(html)):
+        if piece.startswith("<"):
+            name = re.match(r"</?\s*([a-zA-Z0-9]+)", piece)
+            tag = name.group(1).lower() if name else ""
+            if tag in _NO_LINKS_INSIDE:
+                if piece.startswith("</"):
+                    if tag in inside:
+                        inside.remove(tag)
+                elif not piece.endswith("/>"):
+                    inside.append(tag)
+            parts.append(piece)
+        elif inside:
+            parts.append(piece)
+        else:
+            parts.append(_TIMESTAMP.sub(_seek_link, piece))
+    return mark_safe("".join(parts))  # noqa: S308 - input was sanitised; we add only our own links
+
+
+def _bounded_preview(text: str) -> SafeString:
     try:
         return render_bounded(text)
     except RenderTooSlow as exc:
         return mark_safe(f"<p><strong>{escape(str(exc))}</strong></p>")  # noqa: S308
+
+
+def preview_show_notes(text: str) -> SafeString:
+    """The admin's live preview of show notes: the page's rendering (stored HTML, then
+    timestamps), bounded in time like a save, with the reason when it fails."""
+    return timestamps(_bounded_preview(text))
+
+
+def preview_plain(text: str) -> SafeString:
+    """The live preview of markdown shown without a player (a guest's bio), bounded."""
+    return _bounded_preview(text)
 
 
 if __name__ == "__main__":

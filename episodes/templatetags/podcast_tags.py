@@ -8,17 +8,19 @@ from django.utils.safestring import SafeString, mark_safe
 
 from episodes.models import Episode, Show
 from episodes.search import highlight
+from podcast.markdown import timestamps
 from podcast.media import absolute_url
 from podcast.text import format_duration, parse_duration
 
 register = template.Library()
 
-# 12:34 or 1:02:03, not part of a longer run of digits and colons (dates, ratios, clock ranges).
-_TIMESTAMP = re.compile(r"(?<![\d:])(?:(\d{1,2}):)?([0-5]?\d):([0-5]\d)(?![\d:])")
-# Tags of sanitised HTML; nh3 always double-quotes attribute values, which may hold ">".
-_TAG = re.compile(r'(<(?:[^>"]|"[^"]*")*>)')
-_NO_LINKS_INSIDE = {"a", "code", "pre"}
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def show_notes(stored_html: str) -> SafeString:
+    """Show notes as stored when saved (sanitised HTML), with timestamps that seek the player."""
+    return timestamps(stored_html)
 
 
 @register.filter
@@ -73,38 +75,6 @@ def transcript_lines(text: str) -> list[dict]:
         elif line.strip():
             lines.append({"seconds": None, "stamp": "", "text": line})
     return lines
-
-
-def _seek_link(match: re.Match) -> str:
-    hours, minutes, secs = (int(g) if g else 0 for g in match.groups())
-    seconds = hours * 3600 + minutes * 60 + secs
-    return f'<a class="seek" href="#t={seconds}" data-seek="{seconds}">{match.group(0)}</a>'
-
-
-@register.filter
-def timestamps(html: SafeString) -> SafeString:
-    """Turn 12:34 and 1:02:03 in already sanitised HTML into links that seek the player.
-
-    Only text between tags changes, and only into digits-only links, so nothing the editor wrote
-    becomes markup; text inside links and code is left alone.
-    """
-    parts, inside = [], []
-    for piece in _TAG.split(str(html)):
-        if piece.startswith("<"):
-            name = re.match(r"</?\s*([a-zA-Z0-9]+)", piece)
-            tag = name.group(1).lower() if name else ""
-            if tag in _NO_LINKS_INSIDE:
-                if piece.startswith("</"):
-                    if tag in inside:
-                        inside.remove(tag)
-                elif not piece.endswith("/>"):
-                    inside.append(tag)
-            parts.append(piece)
-        elif inside:
-            parts.append(piece)
-        else:
-            parts.append(_TIMESTAMP.sub(_seek_link, piece))
-    return mark_safe("".join(parts))  # noqa: S308 - input was sanitised; we add only our own links
 
 
 @register.filter
@@ -188,3 +158,57 @@ def episode_json_ld(episode: Episode) -> SafeString:
     if image := artwork_url(episode):
         data["image"] = image
     return _ld(data)
+
+
+@register.simple_tag
+def player_chapters(episode: Episode) -> str:
+    """The chapters as JSON for the player's data attribute (escaped there like any text)."""
+    return json.dumps(
+        [{"startTime": c.start_time, "title": c.title} for c in episode.chapters.all()],
+        ensure_ascii=False,
+    )
+
+
+@register.simple_tag
+def player_artwork(episode: Episode) -> str:
+    """Artwork sizes for the Media Session API (lock screens), as JSON.
+
+    Storage URLs as they are: the browser resolves them against the page it is on.
+    """
+    item = episode if episode.cover_art else episode.show
+    if not item.cover_art:
+        url = episode.cover_art_url
+        return json.dumps([{"src": url}] if url else [])
+    urls = _rendition_urls(item.cover_art_renditions)
+    art = [{"src": url, "sizes": f"{width}x{width}", "type": "image/webp"} for width, url in urls]
+    return json.dumps(art or [{"src": item.cover_art.url}])
+
+
+@register.simple_tag
+def embed_code(episode: Episode | None = None, show: Show | None = None) -> str:
+    """The <iframe> code of the embeddable player (of `episode`, else `show`'s latest)."""
+    from episodes.embed import embed_url, iframe_code
+
+    if episode is not None:
+        return iframe_code(embed_url(episode), f"{episode.title} · {episode.show.title}")
+    return iframe_code(embed_url(show=show), f"{show.title}: the latest episode")
+
+
+@register.simple_tag
+def oembed_url(page_url: str) -> str:
+    from urllib.parse import urlencode
+
+    from django.conf import settings
+    from django.urls import reverse
+
+    return (
+        f"{settings.SITE_URL}{reverse('oembed')}?{urlencode({'url': page_url, 'format': 'json'})}"
+    )
+
+
+@register.simple_tag
+def embed_size(dimension: str) -> int:
+    """The embedded player's default "width" or "height" in px, as oEmbed gives it."""
+    from episodes.embed import HEIGHT, WIDTH
+
+    return {"width": WIDTH, "height": HEIGHT}[dimension]

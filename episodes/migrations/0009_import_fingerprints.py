@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('episodes', '0007_rendered_show_notes'),
+        ('episodes', '0008_rendered_show_notes'),
     ]
 
     operations = [

@@ -16,7 +16,7 @@ def render_show_notes(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('episodes', '0006_named_constraints'),
+        ('episodes', '0007_podcasting20_tags'),
         ('guests', '0004_rendered_bio'),
     ]
 

@@ -30,7 +30,6 @@ from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.http import HttpRequest
 from django.urls import reverse
@@ -40,7 +39,6 @@ from django.utils.html import strip_tags
 from episodes.models import Appearance, Chapter, Episode, FeedItem, Role, Show
 from episodes.podcasting20 import feed as podcasting20
 from guests.models import Guest
-from podcast.markdown import render
 from podcast.media import absolute_url
 from podcast.rules import CAPTION_TYPES, CONTENT_NS, DESCRIPTION_LIMIT, ITUNES_NS, PODCAST_NS
 from podcast.text import strip_control_chars, truncate_bytes
@@ -48,7 +46,7 @@ from podcast.text import strip_control_chars, truncate_bytes
 FEED_CHUNK = 500  # items rendered (and stored) per round of queries
 # Part of the feed's ETag, of its cache keys and of every kept item's context (`feed_version`):
 # bump it when a release changes the XML.
-FEED_FORMAT = 2
+FEED_FORMAT = 3
 # Settings the XML is made of: changing one makes every copy and kept item stale at once.
 FEED_SETTINGS = ["SITE_URL", "MEDIA_URL"]
 
@@ -158,22 +156,6 @@ def description_html(text: str) -> str:
         budget = min(budget - 1, budget * DESCRIPTION_LIMIT // size)
         html = paragraphs(truncate_bytes(text, max(budget, 0)))
     return html
-
-
-def _rendered_notes(episodes: Iterable[Episode]) -> dict[str, str]:
-    """Show notes as sanitised HTML, keyed by their markdown.
-
-    Rendering is most of the cost of an item, so each text is rendered once and kept in the
-    cache under a hash of itself: an edit changes the hash, so nothing stale is ever read.
-    """
-    keys = {
-        f"notes:{FEED_FORMAT}:{hashlib.sha256(e.show_notes.encode()).hexdigest()}": e.show_notes
-        for e in episodes
-    }
-    found = cache.get_many(list(keys))
-    missing = {key: str(render(keys[key])) for key in keys.keys() - found.keys()}
-    cache.set_many(missing)
-    return {keys[key]: html for key, html in (found | missing).items()}
 
 
 class PodcastFeedGenerator(feedgenerator.Rss201rev2Feed):
@@ -374,7 +356,6 @@ class ShowFeed(Feed):
             wanted = set(chunk)
             episodes = [e for e in self._episodes(self._among(chunk, "pk")) if e.pk in wanted]
             tags, appearances = self._parts(self._among(chunk, "episode__pk"))
-            self.notes = _rendered_notes(episodes)
             for episode in episodes:
                 episode.show = show
                 episode.feed_tags = tags[episode.pk]
@@ -462,7 +443,7 @@ class ShowFeed(Feed):
         return episode.title
 
     def item_description(self, episode: Episode) -> str:
-        text = episode.summary or unescape(strip_tags(self.notes[episode.show_notes]))
+        text = episode.summary or unescape(strip_tags(episode.show_notes_html))
         return description_html(text)
 
     def item_link(self, episode: Episode) -> str:
@@ -498,7 +479,7 @@ class ShowFeed(Feed):
         ]
         return {
             "episode_id": episode.pk,
-            "content_encoded": self.notes[episode.show_notes],
+            "content_encoded": episode.show_notes_html,
             "duration": episode.duration,
             "episode_type": episode.episode_type,
             "season": episode.season_number,

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('episodes', '0007_podcasting20_tags'),
+        ('episodes', '0009_import_fingerprints'),
     ]
 
     operations = [

@@ -55,10 +55,13 @@ INSTALLED_APPS = [
     "podcast",
     "guests",
     "episodes",
+    "analytics",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Counts feed polls (304s included) into the analytics buffer: no database write.
+    "analytics.middleware.FeedPollMiddleware",
     # Most feed polls end here with a 304: nothing below is needed for that.
     "episodes.middleware.FeedNotModifiedMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -270,6 +273,16 @@ MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png"]
 MARKDOWNX_UPLOAD_MAX_SIZE = 5 * 1024 * 1024
 MARKDOWNX_MEDIA_PATH = "markdownx/"
 MARKDOWNX_SVG_JAVASCRIPT_PROTECTION = True
+
+# Listener analytics (README, "Listener analytics"). On: enclosures, players and download links go
+# through /listen/, which counts downloads and then serves or redirects to the audio.
+ANALYTICS_ENABLED = env_bool("ANALYTICS_ENABLED", True)
+# Where events wait for the next flush: a Redis list shared by every app server (default: the
+# cache's Redis), else spool files on this machine's disk.
+ANALYTICS_REDIS_URL = os.environ.get("ANALYTICS_REDIS_URL", REDIS_URL)
+ANALYTICS_SPOOL_DIR = Path(os.environ.get("ANALYTICS_SPOOL_DIR", BASE_DIR / "var" / "analytics"))
+# Days raw downloads and polls are kept; the daily figures are kept for good.
+ANALYTICS_RETENTION_DAYS = max(int(os.environ.get("ANALYTICS_RETENTION_DAYS", "90")), 2)
 
 FEED_CACHE_SECONDS = int(os.environ.get("FEED_CACHE_SECONDS", "300"))
 # The last good copy of each feed on disk: served while the database is away.

@@ -15,6 +15,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("media/<path:path>", views.serve_media, name="media"),
     path("guests/", include("guests.urls")),
+    path("", include("analytics.urls")),
     path("", include("episodes.urls")),
 ]
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 from lxml import etree
 
+from analytics.links import enclosure_url
 from episodes.feeds import DESCRIPTION_LIMIT, description_html
 from episodes.models import Appearance, Episode, Show
 from podcast.generate import cover_art
@@ -118,7 +119,7 @@ def test_real_clients_read_the_feed(client, full_episode):
     assert item["published"] == int(full_episode.pub_date.timestamp())
     (enclosure,) = item["enclosures"]
     assert enclosure == {
-        "url": full_episode.audio_url,
+        "url": enclosure_url(full_episode),
         "file_size": 1_234_567,
         "mime_type": "audio/mpeg",
     }
@@ -192,7 +193,7 @@ def test_item_carries_every_element(client, full_episode):
     )
     assert one(item, "pubDate").text.endswith("+0000")
     assert one(item, "enclosure").attrib == {
-        "url": episode.audio_url,
+        "url": enclosure_url(episode),
         "length": "1234567",
         "type": "audio/mpeg",
     }

@@ -109,7 +109,8 @@ class DailyDownloads(models.Model):
         ]
         indexes = [
             models.Index(fields=["show", "episode", "day"], name="dailydownloads_show_idx"),
-            models.Index(fields=["day"], name="dailydownloads_day_idx"),
+            # The CSV's order; also what rollups and retention find a day's rows by.
+            models.Index(fields=["day", "show", "episode"], name="dailydownloads_day_idx"),
         ]
 
     def __str__(self) -> str:

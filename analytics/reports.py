@@ -1,8 +1,15 @@
 """The figures editors read: each a few queries on the daily tables, however long the history."""
 
+import codecs
+import csv
+import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import batched
 
+from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -13,6 +20,7 @@ PERIODS = (("7 days", 7), ("30 days", 30), ("90 days", 90))
 CHART_DAYS = 90
 TOP = 10
 SUBSCRIBER_REPORTS_DAYS = 30  # an aggregator silent for longer no longer counts
+LAUNCHES_PER_PAGE = 50
 
 
 @dataclass
@@ -48,6 +56,7 @@ class Report:
     series: list[tuple[date, int]]
     totals: Totals
     launches: list[Launch]
+    page: Page | None
     breakdowns: dict[str, list[tuple[str, int]]]
     subscribers: Subscribers | None
 
@@ -95,7 +104,7 @@ def _breakdowns(show: Show, episode: Episode | None, today: date) -> dict[str, l
     return result
 
 
-def launches(show: Show, episodes: QuerySet[Episode]) -> list[Launch]:
+def launches(show: Show, episodes: list[Episode]) -> list[Launch]:
     """Each episode's first 7 and first 30 UTC days (day 0 is its publication day), and all time."""
     figures = (
         DailyDownloads.objects.filter(show=show, episode__in=episodes)
@@ -156,7 +165,8 @@ def show_totals(show: Show, today: date) -> dict[str, int]:
     }
 
 
-def show_report(show: Show) -> Report:
+def show_report(show: Show, page_number: str | int = 1) -> Report:
+    """The show's figures; launches are compared a page of episodes at a time, newest first."""
     today = timezone.now().date()
     daily = _scope(DailyDownloads, show, None)
     episodes = (
@@ -165,12 +175,14 @@ def show_report(show: Show) -> Report:
         .newest_first()
         .only("title", "guid", "pub_date", "show_id", "slug")
     )
+    page = Paginator(episodes, LAUNCHES_PER_PAGE).get_page(page_number)
     return Report(
         title=show.title,
         today=today,
         series=_series(daily, today),
         totals=_totals(daily, Download.objects.filter(show=show), today),
-        launches=launches(show, episodes),
+        launches=launches(show, list(page.object_list)),
+        page=page,
         breakdowns=_breakdowns(show, None, today),
         subscribers=subscribers(show, today),
     )
@@ -184,22 +196,68 @@ def episode_report(episode: Episode) -> Report:
         today=today,
         series=_series(daily, today),
         totals=_totals(daily, Download.objects.filter(episode=episode), today),
-        launches=launches(episode.show, Episode.objects.filter(pk=episode.pk)),
+        launches=launches(episode.show, [episode]),
+        page=None,
         breakdowns=_breakdowns(episode.show, episode, today),
         subscribers=None,
     )
 
 
-def daily_rows(show_slug: str | None = None, days: int | None = None) -> QuerySet:
-    """(day, show, episode guid, downloads): one row per episode per UTC day with downloads."""
+def _daily(show_slug: str | None, days: int | None) -> QuerySet:
     rows = DailyDownloads.objects.filter(episode__isnull=False)
     if show_slug:
         rows = rows.filter(show__slug=show_slug)
     if days:
         rows = rows.filter(day__gt=timezone.now().date() - timedelta(days=days))
-    return rows.order_by("day", "show__slug", "episode__guid").values_list(
-        "day", "show__slug", "episode__guid", "downloads"
-    )
+    # The order of the (day, show, episode) index: no sort of a year's rows.
+    return rows.order_by("day", "show_id", "episode_id")
+
+
+def daily_rows(show_slug: str | None = None, days: int | None = None) -> Iterator[tuple]:
+    """(day, show, episode guid, downloads): one row per episode per UTC day with downloads."""
+    rows = _daily(show_slug, days).values_list("day", "show__slug", "episode__guid", "downloads")
+    yield from rows.iterator(chunk_size=10_000)
+
+
+def daily_csv(show_slug: str | None = None, days: int | None = None) -> Iterator[str]:
+    """`day,show,episode_guid,downloads` as CSV text in chunks, header first.
+
+    On PostgreSQL the server writes the CSV itself (COPY): a year of a 1,000-episode show is a
+    quarter of a million rows, three times faster so than through Python objects.
+    """
+    yield ",".join(CSV_HEADER) + "\n"
+    if connection.vendor == "postgresql":
+        yield from _copy_csv(
+            _daily(show_slug, days).values_list("day", "show__slug", "episode__guid", "downloads")
+        )
+        return
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for batch in batched(daily_rows(show_slug, days), 5_000):
+        writer.writerows(batch)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def _copy_csv(queryset: QuerySet) -> Iterator[str]:
+    """The queryset's rows as CSV from PostgreSQL's COPY (its quoting is Python's csv minimal)."""
+    sql, params = queryset.query.sql_with_params()
+    connection.ensure_connection()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    pieces: list[str] = []
+    size = 0
+    with (
+        connection.connection.cursor() as cursor,
+        cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy,
+    ):
+        for data in copy:  # a row at a time: handed on in pieces of about 64 kB
+            pieces.append(decoder.decode(bytes(data)))
+            size += len(data)
+            if size >= 65_536:
+                yield "".join(pieces)
+                pieces, size = [], 0
+    yield "".join(pieces) + decoder.decode(b"", final=True)
 
 
 CSV_HEADER = ("day", "show", "episode_guid", "downloads")

@@ -225,8 +225,11 @@ def publish_newest(count: int) -> None:
     touch_shows(Q(pk=show.pk))
 
 
-def write_audio(media_root: Path) -> str:
-    """A real MP3 of about 3 MB for the range request, attached to the newest episode."""
+def write_audio(media_root: Path) -> tuple[str, str]:
+    """A real MP3 of about 3 MB for the range request, attached to the newest episode.
+
+    Its URL twice: the file's own (untracked) and the measured enclosure path (analytics).
+    """
     from episodes.models import Episode
     from podcast.generate import tone_mp3
 
@@ -239,7 +242,10 @@ def write_audio(media_root: Path) -> str:
     Episode.objects.filter(pk=newest.pk).update(
         audio_file=name, audio_url="", audio_size=path.stat().st_size
     )
-    return "/media/" + name
+    from analytics.links import audio_url
+
+    newest.refresh_from_db()
+    return "/media/" + name, audio_url(newest)
 
 
 # --- URLs and queries ---------------------------------------------------------------------------
@@ -528,6 +534,10 @@ def check_targets(rows: list[Row], probes: dict) -> list[str]:
         row = by_name[name]
         ok = row.ratio >= target and row.status in (200, 304)
         verdicts.append(f"{name} ≥ {target}: {'met' if ok else 'NOT met'} ({row.ratio:.2f})")
+    measured, untracked = by_name["audio measured"], by_name["audio 1 MB range"]
+    ratio = measured.rps / untracked.rps if untracked.rps else 0.0
+    ok = ratio >= 0.8 and measured.status == 206
+    verdicts.append(f"measured audio ≥ 0.8 × untracked: {'met' if ok else 'NOT met'} ({ratio:.2f})")
     big = probes.get(10_000, {})
     peak = big.get("traced_peak_mb")
     if peak is not None:
@@ -588,7 +598,7 @@ def main() -> None:
             probes[size] = feed_build(urls["feed"])
             probes[size]["queries"] = count_queries(urls["feed"])[1]
         publish_newest(args.episodes)
-        audio_path = write_audio(Path(settings.MEDIA_ROOT))
+        audio_path, measured_path = write_audio(Path(settings.MEDIA_ROOT))
         if not args.skip_probes:
             probes[args.episodes] = feed_build(urls["feed"])
             probes[args.episodes]["queries"] = count_queries(urls["feed"])[1]
@@ -608,6 +618,14 @@ def main() -> None:
             Row("episode page", urls["episode"]),
             Row("search", urls["search"]),
             Row("audio 1 MB range", audio_path, {"Range": "bytes=1048576-2097151"}),
+            Row(
+                "audio measured",
+                measured_path,
+                {
+                    "Range": "bytes=1048576-2097151",
+                    "User-Agent": "Overcast/3.0 (+http://overcast.fm/)",
+                },
+            ),
         ]
         if not etag:
             rows[1].note = "feed sends no ETag"
@@ -651,8 +669,13 @@ def main() -> None:
                 row.note = (row.note + f" socket errors: {result['socket_errors']}").strip()
             row.baseline_rps = baseline["rps"]
             row.ratio = row.rps / row.baseline_rps if row.baseline_rps else 0.0
-        if rows[6].status != 206:
-            rows[6].note = (rows[6].note + " no range support (expected 206)").strip()
+        for audio in rows[6:8]:
+            if audio.status != 206:
+                audio.note = (audio.note + " no range support (expected 206)").strip()
+        untracked = rows[6].rps
+        rows[7].note = (
+            rows[7].note + f" {rows[7].rps / untracked:.2f} × untracked audio" if untracked else ""
+        ).strip()
         stop(process)
         process = None
 

@@ -117,3 +117,20 @@ def test_only_staff_with_the_permission_see_downloads(client, show, django_user_
 
 def test_the_editors_group_may_view_downloads_from_its_migration(editor):
     assert editor.has_perm("analytics.view_dailydownloads")
+
+
+def test_the_csv_is_the_same_from_postgresql_copy_and_from_python(show, figures, monkeypatch):
+    from tests.conftest import requires_postgresql
+
+    requires_postgresql("COPY is PostgreSQL's")
+    from django.db import connection
+
+    from analytics import reports
+
+    # A guid that needs quoting, as imported ones may.
+    figures[0].__class__.objects.filter(pk=figures[0].pk).update(guid='tag:x,2024:"1"')
+    copied = "".join(reports.daily_csv(show.slug, 30))
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    assert "".join(reports.daily_csv(show.slug, 30)) == copied
+    assert '"tag:x,2024:""1"""' in copied
+    assert copied.count("\n") == 1 + 2 * 29

@@ -1,5 +1,3 @@
-import csv
-
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from analytics import reports, store
@@ -23,12 +21,11 @@ class Command(BaseCommand):
         if days is not None and days < 1:
             raise CommandError("--days must be 1 or more.")
         store.catch_up()
-        rows = reports.daily_rows(show, days).iterator(chunk_size=5000)
         if as_csv:
-            writer = csv.writer(self.stdout, lineterminator="\n")
-            writer.writerow(reports.CSV_HEADER)
-            writer.writerows(rows)
+            for chunk in reports.daily_csv(show, days):
+                self.stdout.write(chunk, ending="")
             return
+        rows = reports.daily_rows(show, days)
         total = 0
         for day, slug, guid, downloads in rows:
             self.stdout.write(f"{day}  {slug}  {guid}  {downloads}")

@@ -13,6 +13,7 @@ import argparse
 import io
 import json
 import os
+import secrets
 import statistics
 import sys
 import time
@@ -174,11 +175,19 @@ def measure_ingest(show, events: int) -> dict:
         if entry.get("examples")
     ][:300]
     now = datetime.now(UTC).timestamp()
+    run = secrets.randbits(64)  # listeners of their own: rows of an earlier run do not collide
     before = Download.objects.count()
     started = time.perf_counter()
     for n in range(events):
         buffer.push(
-            ["d", now - n * 0.01, ids[n % len(ids)], f"{n:032x}", agents[n % len(agents)], ""]
+            [
+                "d",
+                now - n * 0.01,
+                ids[n % len(ids)],
+                f"{run:016x}{n:016x}",
+                agents[n % len(agents)],
+                "",
+            ]
         )
     push_seconds = time.perf_counter() - started
     started = time.perf_counter()

@@ -281,3 +281,23 @@ def test_downloads_command_refuses_an_unknown_show(db):
 
     with pytest.raises(CommandError, match="No show"):
         call_command("downloads", "--csv", "--show", "nope", stdout=io.StringIO())
+
+
+def test_a_replaced_file_is_served_at_once_and_an_unpublished_one_soon_stops(
+    client, show, settings, monkeypatch
+):
+    import time
+
+    from analytics import views
+
+    episode = with_local_audio(EpisodeFactory(show=show), settings, "first.mp3")
+    assert client.get(audio_url(episode)).status_code == 200
+    # A replaced file has a new name, so a new URL: served at once, not from what was known.
+    replaced = with_local_audio(episode, settings, "second.mp3")
+    (settings.MEDIA_ROOT / "shows" / show.slug / "audio" / "first.mp3").unlink()
+    url = audio_url(replaced)
+    assert client.get(url).status_code == 200
+    type(episode).objects.filter(pk=episode.pk).update(status="draft", pub_date=None)
+    later = time.monotonic() + views.KNOWN_SECONDS + 1
+    monkeypatch.setattr(views.time, "monotonic", lambda: later)
+    assert client.get(url).status_code == 404

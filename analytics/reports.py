@@ -245,19 +245,17 @@ def _copy_csv(queryset: QuerySet) -> Iterator[str]:
     sql, params = queryset.query.sql_with_params()
     connection.ensure_connection()
     decoder = codecs.getincrementaldecoder("utf-8")()
-    pieces: list[str] = []
-    size = 0
+    block = bytearray()
     with (
         connection.connection.cursor() as cursor,
         cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy,
     ):
-        for data in copy:  # a row at a time: handed on in pieces of about 64 kB
-            pieces.append(decoder.decode(bytes(data)))
-            size += len(data)
-            if size >= 65_536:
-                yield "".join(pieces)
-                pieces, size = [], 0
-    yield "".join(pieces) + decoder.decode(b"", final=True)
+        for data in copy:  # a row at a time: handed on in blocks of about 64 kB
+            block += data
+            if len(block) >= 65_536:
+                yield decoder.decode(bytes(block))
+                block.clear()
+    yield decoder.decode(bytes(block), final=True)
 
 
 CSV_HEADER = ("day", "show", "episode_guid", "downloads")

@@ -242,7 +242,7 @@ def write_audio(media_root: Path) -> tuple[str, str]:
     Episode.objects.filter(pk=newest.pk).update(
         audio_file=name, audio_url="", audio_size=path.stat().st_size
     )
-    from analytics.links import audio_url
+    from podcast.enclosures import audio_url
 
     newest.refresh_from_db()
     return "/media/" + name, audio_url(newest)

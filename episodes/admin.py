@@ -183,7 +183,7 @@ class EpisodeAdmin(MarkdownxModelAdmin):
 @admin.register(Tag)
 class TagAdmin(KeepWhileInUse, admin.ModelAdmin):
     # A tag in use names pages listeners may have bookmarked: untag the episodes first.
-    users_of = [(Episode, "tags")]
+    users_of = ["episodes"]
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}

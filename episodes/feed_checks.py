@@ -16,23 +16,10 @@ from django.db.models.fields.files import FieldFile
 from PIL import Image, UnidentifiedImageError
 
 from episodes.models import Episode, Show, validate_language
+from podcast import rules
 
 ERROR, WARNING = "error", "warning"
-ARTWORK_FORMATS = {"JPEG": {".jpg", ".jpeg"}, "PNG": {".png"}}
-ARTWORK_MIN, ARTWORK_MAX = 1400, 3000
-# Apple's enclosure extensions and the types each may be served as.
-ENCLOSURE_TYPES = {
-    ".mp3": {"audio/mpeg", "audio/mp3"},
-    ".m4a": {"audio/x-m4a", "audio/mp4", "audio/m4a"},
-    ".mp4": {"video/mp4"},
-    ".m4v": {"video/x-m4v", "video/mp4"},
-    ".mov": {"video/quicktime"},
-    ".pdf": {"application/pdf"},
-}
-TRANSCRIPT_TYPES = {
-    "text/vtt", "application/x-subrip", "application/json", "text/html", "text/plain",
-}  # fmt: skip
-LIMIT = 4000
+LIMIT = f"{rules.DESCRIPTION_LIMIT:,}"
 
 
 @dataclass(frozen=True)
@@ -52,11 +39,6 @@ class Problem:
         return f"{self.level.upper()} {where}: {self.message}"
 
 
-def _too_long(text: str) -> int | None:
-    size = len(text.encode())
-    return size if size > LIMIT else None
-
-
 def artwork_problems(art: FieldFile) -> list[str]:
     """Apple's artwork rules, read from the stored file itself."""
     try:
@@ -64,18 +46,10 @@ def artwork_problems(art: FieldFile) -> list[str]:
             fmt, mode, (width, height) = image.format, image.mode, image.size
     except (OSError, UnidentifiedImageError, ValueError):
         return ["artwork cannot be read as an image (missing or damaged file)"]
-    problems = []
+    problems = [f"artwork {each}" for each in rules.artwork_problems(fmt, mode, width, height)]
     extension = PurePosixPath(art.name).suffix.lower()
-    if fmt not in ARTWORK_FORMATS:
-        problems.append(f"artwork is {fmt}; use JPEG or PNG")
-    elif extension not in ARTWORK_FORMATS[fmt]:
+    if fmt in rules.ARTWORK_FORMATS and extension not in rules.ARTWORK_FORMATS[fmt]:
         problems.append(f"artwork is {fmt} but its name ends in “{extension}”")
-    if mode != "RGB":
-        problems.append(f"artwork colour mode is {mode}; use RGB")
-    if width != height:
-        problems.append(f"artwork is {width}×{height}; it must be square")
-    if not all(ARTWORK_MIN <= side <= ARTWORK_MAX for side in (width, height)):
-        problems.append(f"artwork is {width}×{height} px; use 1400–3000 px")
     return problems
 
 
@@ -96,8 +70,8 @@ def show_problems(show: Show) -> list[Problem]:
         found.append(problem(WARNING, "no author"))
     if not show.description.strip():
         found.append(problem(ERROR, "no description"))
-    elif size := _too_long(show.description):
-        found.append(problem(ERROR, f"description is {size:,} bytes; at most 4,000"))
+    elif size := rules.description_bytes_over(show.description):
+        found.append(problem(ERROR, f"description is {size:,} bytes; at most {LIMIT}"))
     try:
         validate_language(show.language)
     except ValidationError:
@@ -128,13 +102,8 @@ def _enclosure_problems(episode: Episode) -> list[str]:
     if not episode.duration:
         problems.append("duration is unknown")
     extension = PurePosixPath(urlsplit(episode.audio_src).path).suffix.lower()
-    mime_type = episode.audio_mime_type
-    if extension not in ENCLOSURE_TYPES:
-        problems.append(f"audio file name ends in “{extension}”; Apple accepts .mp3 or .m4a")
-    elif not mime_type:
-        problems.append("audio type is unknown")
-    elif mime_type not in ENCLOSURE_TYPES[extension]:
-        problems.append(f"audio type {mime_type} does not match its “{extension}” file name")
+    if problem := rules.enclosure_problem(extension, episode.audio_mime_type):
+        problems.append(problem)
     return problems
 
 
@@ -151,8 +120,8 @@ def episode_problems(episode: Episode) -> list[Problem]:
         found.append(
             problem(WARNING, "title contains its own episode number; apps show the number")
         )
-    if size := _too_long(episode.summary):
-        found.append(problem(ERROR, f"summary is {size:,} bytes; at most 4,000"))
+    if size := rules.description_bytes_over(episode.summary):
+        found.append(problem(ERROR, f"summary is {size:,} bytes; at most {LIMIT}"))
     if not (episode.summary.strip() or episode.show_notes.strip()):
         found.append(problem(WARNING, "no summary or show notes: apps show an empty description"))
     if (
@@ -165,7 +134,7 @@ def episode_problems(episode: Episode) -> list[Problem]:
         found.append(problem(WARNING, "marked explicit while the show is not"))
     if episode.cover_art:
         found += [problem(ERROR, message) for message in artwork_problems(episode.cover_art)]
-    if episode.transcript_src and episode.transcript_type not in TRANSCRIPT_TYPES:
+    if episode.transcript_src and episode.transcript_type not in rules.TRANSCRIPT_TYPES:
         found.append(problem(WARNING, f"transcript type {episode.transcript_type} is not known"))
     return found
 

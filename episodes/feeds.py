@@ -22,18 +22,14 @@ from django.http import HttpRequest
 from django.utils import feedgenerator
 from django.utils.html import escape, strip_tags
 
-from analytics.links import enclosure_url
-from episodes.models import Appearance, Chapter, Episode, Role, Show
+from episodes.models import Chapter, Episode, Role, Show
 from guests.models import Guest
+from podcast.enclosures import enclosure_url
 from podcast.markdown import render
 from podcast.media import absolute_url
+from podcast.rules import CAPTION_TYPES, CONTENT_NS, DESCRIPTION_LIMIT, ITUNES_NS, PODCAST_NS
 from podcast.text import strip_control_chars, truncate_bytes
 
-ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
-PODCAST_NS = "https://podcastindex.org/namespace/1.0"
-CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
-DESCRIPTION_LIMIT = 4000  # bytes, Apple's limit
-CAPTION_TYPES = {"text/vtt", "application/x-subrip"}
 FEED_CHUNK = 500  # episodes fetched (with their people) per round trip
 # Part of every cache key of the feed and its pieces: bump it when the output changes.
 # Measured enclosures (analytics) are other XML than the files' own URLs, hence two formats.
@@ -217,10 +213,8 @@ class ShowFeed(Feed):
             Episode.objects.published()
             .filter(show=show)
             .annotate(has_chapters=Exists(Chapter.objects.filter(episode=OuterRef("pk"))))
-            .prefetch_related(
-                "tags",
-                Prefetch("appearances", queryset=Appearance.objects.select_related("guest")),
-            )
+            .for_cards()
+            .select_related(None)  # every item's show is this show: not joined to each row
         )
         if show.show_type == Show.ShowType.SERIAL:
             episodes = episodes.order_by("pub_date", "id")

@@ -8,37 +8,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
 from episodes.models import Chapter, Episode, Platform, Show
-from podcast.media import MediaError, check_image, read_audio, read_transcript
+from podcast import rules
+from podcast.forms import ImageUploadField, with_extension
+from podcast.media import MediaError, read_audio, read_transcript
 from podcast.text import format_duration, parse_duration
-
-AUDIO_MIME_TYPES = {
-    "audio/mpeg": "mp3",
-    "audio/x-m4a": "m4a",
-    "audio/mp4": "m4a",
-    "audio/aac": "aac",
-}
-
-
-class ImageUploadField(forms.FileField):
-    """A JPEG or PNG upload; artwork must also meet Apple's rules."""
-
-    def __init__(self, *, artwork: bool, **kwargs) -> None:
-        self.artwork = artwork
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("widget", AdminFileWidget(attrs={"accept": "image/jpeg,image/png"}))
-        super().__init__(**kwargs)
-
-    def to_python(self, data: UploadedFile | None) -> UploadedFile | None:
-        upload = super().to_python(data)
-        if upload is not None:
-            try:
-                info = check_image(upload, artwork=self.artwork)
-            except MediaError as exc:
-                raise ValidationError(str(exc), code="invalid_image") from exc
-            # Object storage keeps the type the browser claimed; the content decides instead.
-            upload.content_type = f"image/{info.format.lower()}"
-            upload.name = _with_extension(upload.name, "png" if info.format == "PNG" else "jpg")
-        return upload
 
 
 class SecondsField(forms.IntegerField):
@@ -56,11 +29,6 @@ class SecondsField(forms.IntegerField):
 
     def prepare_value(self, value: object) -> object:
         return format_duration(value) if isinstance(value, int) else value
-
-
-def _with_extension(name: str, extension: str) -> str:
-    """The name with the extension its content has, so the file is served with the right type."""
-    return f"{os.path.splitext(name)[0]}.{extension}"
 
 
 def _upload(cleaned: object) -> UploadedFile | None:
@@ -123,7 +91,7 @@ class EpisodeAdminForm(forms.ModelForm):
             except MediaError as exc:
                 raise ValidationError(str(exc)) from exc
             upload.content_type = self.audio_info.mime_type
-            upload.name = _with_extension(upload.name, self.audio_info.extension)
+            upload.name = with_extension(upload.name, self.audio_info.extension)
         return audio
 
     def _published_in_database(self) -> bool:
@@ -166,11 +134,10 @@ class EpisodeAdminForm(forms.ModelForm):
         url = cleaned["audio_url"]
         mime_type = cleaned.get("audio_mime_type", "")
         if not mime_type:
-            extension = os.path.splitext(url.split("?")[0])[1].lower().lstrip(".")
-            by_extension = {"mp3": "audio/mpeg", "m4a": "audio/x-m4a", "mp4": "audio/mp4"}
-            mime_type = by_extension.get(extension, "")
+            extension = os.path.splitext(url.split("?")[0])[1].lower()
+            mime_type = rules.AUDIO_TYPES.get(extension, "")
             cleaned["audio_mime_type"] = mime_type
-        if mime_type not in AUDIO_MIME_TYPES:
+        if mime_type not in rules.AUDIO_MIME_TYPES:
             self.add_error(
                 "audio_mime_type",
                 "Give the audio's type: audio/mpeg (MP3) or audio/x-m4a (M4A/AAC).",

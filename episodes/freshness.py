@@ -7,11 +7,9 @@ indexed query, which makes `304 Not Modified` cheap and cache keys exact.
 """
 
 import functools
-import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import psycopg
 from django.db import connection
@@ -24,30 +22,7 @@ from django.utils.dateparse import parse_datetime
 
 from episodes.models import Appearance, Chapter, Episode, PlatformLink, Show, ShowLink, Status, Tag
 from guests.models import Guest, GuestLink
-
-
-@dataclass(frozen=True)
-class Stamp:
-    last_modified: datetime
-    etag: str
-
-    @classmethod
-    def of(cls, *moments: datetime | None) -> "Stamp":
-        known = [m for m in moments if m is not None]
-        last = max(known) if known else datetime(2000, 1, 1, tzinfo=UTC)
-        digest = hashlib.sha256("|".join(str(m) for m in moments).encode()).hexdigest()[:32]
-        return cls(last_modified=last, etag=f'"{digest}"')
-
-    @property
-    def http_last_modified(self) -> datetime | None:
-        """Last-Modified for HTTP, withheld while the change is under a second old.
-
-        HTTP dates have whole seconds: a poller that saw the page earlier in the same second as an
-        edit would otherwise be told `304` for the new one. The ETag tells them apart meanwhile.
-        """
-        if timezone.now() - self.last_modified < timedelta(seconds=1):
-            return None
-        return self.last_modified
+from podcast.pagecache import Stamp
 
 
 @functools.cache
@@ -132,9 +107,7 @@ def site_stamp() -> Stamp:
     """
     due = Episode.objects.published().order_by("-pub_date").values("pub_date")[:1]
     row = Show.objects.aggregate(updated=Max("updated"), shows=Count("pk"), due=Max(Subquery(due)))
-    stamp = Stamp.of(row["updated"], row["due"])
-    digest = hashlib.sha256(f"{stamp.etag}|{row['shows']}".encode()).hexdigest()[:32]
-    return Stamp(last_modified=stamp.last_modified, etag=f'"{digest}"')
+    return Stamp.of(row["updated"], row["due"]).covering(row["shows"])
 
 
 def touch_shows(shows: Q) -> None:

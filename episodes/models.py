@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -14,6 +14,8 @@ from markdownx.models import MarkdownxField
 from episodes.categories import APPLE_CATEGORIES, CATEGORY_CHOICES, SUBCATEGORY_CHOICES
 from podcast.constraints import web_url
 from podcast.media import ARTWORK_WIDTHS, refresh_renditions
+from podcast.querysets import PublicQuerySet
+from podcast.rules import validate_description
 from podcast.uploads import UploadPath
 
 # UUIDv5 namespace of podcast:guid (Podcasting 2.0 `guid` tag).
@@ -32,11 +34,8 @@ def validate_show_slug(value: str) -> None:
 
 
 def validate_max_4000_bytes(value: str) -> None:
-    size = len(value.encode("utf-8"))
-    if size > 4000:
-        raise ValidationError(
-            f"At most 4,000 bytes are allowed (Apple's limit); this is {size:,} bytes."
-        )
+    """Apple's description limit, under the name the migrations know it by."""
+    validate_description(value)
 
 
 validate_language = RegexValidator(
@@ -247,10 +246,20 @@ class ShowRedirect(models.Model):
         return f"{self.slug} → {self.show.slug}"
 
 
-class EpisodeQuerySet(models.QuerySet):
+class EpisodeQuerySet(PublicQuerySet):
     def published(self) -> Self:
         """What the public may see: published, and its time has come. The one definition."""
         return self.filter(status=Status.PUBLISHED, pub_date__lte=timezone.now())
+
+    def public(self) -> Self:
+        return self.published()
+
+    def for_cards(self) -> Self:
+        """Everything an episode card shows (show, tags, people), in a fixed number of queries."""
+        return self.select_related("show").prefetch_related(
+            "tags",
+            models.Prefetch("appearances", queryset=Appearance.objects.select_related("guest")),
+        )
 
     def scheduled(self) -> Self:
         return self.filter(status=Status.PUBLISHED, pub_date__gt=timezone.now())
@@ -410,6 +419,29 @@ class Episode(models.Model):
     def upload_folder(self) -> str:
         return f"shows/{self.show.slug}"
 
+    def _published_siblings(self) -> EpisodeQuerySet:
+        return (
+            Episode.objects.published()
+            .filter(show=self.show_id)
+            .exclude(pk=self.pk)
+            .select_related("show")
+            .only("slug", "title", "show__slug")
+        )
+
+    def previous(self) -> "Episode | None":
+        """The show's published episode before this one: (pub_date, id) just below its own."""
+        if self.pub_date is None:
+            return None
+        earlier = Q(pub_date__lt=self.pub_date) | Q(pub_date=self.pub_date, id__lt=self.pk)
+        return self._published_siblings().filter(earlier).newest_first().first()
+
+    def next(self) -> "Episode | None":
+        """The show's published episode after this one: (pub_date, id) just above its own."""
+        if self.pub_date is None:
+            return None
+        later = Q(pub_date__gt=self.pub_date) | Q(pub_date=self.pub_date, id__gt=self.pk)
+        return self._published_siblings().filter(later).order_by("pub_date", "id").first()
+
     def _changes_published_guid(self) -> bool:
         published = Episode.objects.filter(pk=self.pk, status=self.Status.PUBLISHED)
         return published.exclude(guid=self.guid).exists()
@@ -469,10 +501,18 @@ class Episode(models.Model):
         return format_duration(self.duration)
 
 
+class TagQuerySet(PublicQuerySet):
+    def public(self) -> Self:
+        """Topics of published episodes: a topic of drafts only is not public yet."""
+        return self.filter(Exists(Episode.objects.published().filter(tags=OuterRef("pk"))))
+
+
 class Tag(models.Model):
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=120)
     updated = models.DateTimeField(auto_now=True)
+
+    objects = TagQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -550,50 +590,38 @@ class BaseLink(models.Model):
         return self.get_platform_display()
 
 
+def _link_constraints(owner: str, prefix: str) -> list[models.BaseConstraint]:
+    """One link per platform for each owner, “Other” links told apart by label, http(s) only."""
+    return [
+        models.UniqueConstraint(
+            fields=[owner, "platform"],
+            condition=~Q(platform="other"),
+            name=f"{prefix}_one_per_platform",
+        ),
+        models.UniqueConstraint(
+            fields=[owner, "label"],
+            condition=Q(platform="other"),
+            name=f"{prefix}_other_unique_label",
+        ),
+        models.CheckConstraint(
+            condition=Q(platform__in=Platform.values), name=f"{prefix}_platform_valid"
+        ),
+        web_url("url", f"{prefix}_url_http"),
+    ]
+
+
 class PlatformLink(BaseLink):
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="links")
 
     class Meta(BaseLink.Meta):
-        constraints = [
-            models.UniqueConstraint(
-                fields=["episode", "platform"],
-                condition=~Q(platform="other"),
-                name="platformlink_one_per_platform",
-            ),
-            models.UniqueConstraint(
-                fields=["episode", "label"],
-                condition=Q(platform="other"),
-                name="platformlink_other_unique_label",
-            ),
-            models.CheckConstraint(
-                condition=Q(platform__in=Platform.values),
-                name="platformlink_platform_valid",
-            ),
-            web_url("url", "platformlink_url_http"),
-        ]
+        constraints = _link_constraints("episode", "platformlink")
 
 
 class ShowLink(BaseLink):
     show = models.ForeignKey(Show, on_delete=models.CASCADE, related_name="links")
 
     class Meta(BaseLink.Meta):
-        constraints = [
-            models.UniqueConstraint(
-                fields=["show", "platform"],
-                condition=~Q(platform="other"),
-                name="showlink_one_per_platform",
-            ),
-            models.UniqueConstraint(
-                fields=["show", "label"],
-                condition=Q(platform="other"),
-                name="showlink_other_unique_label",
-            ),
-            models.CheckConstraint(
-                condition=Q(platform__in=Platform.values),
-                name="showlink_platform_valid",
-            ),
-            web_url("url", "showlink_url_http"),
-        ]
+        constraints = _link_constraints("show", "showlink")
 
 
 class Chapter(models.Model):

@@ -1,24 +1,9 @@
-"""sitemap.xml: published content only, with the public SITE_URL as its address."""
+"""The sitemap's shows, published episodes and public topics."""
 
-from urllib.parse import urlsplit
-
-from django.conf import settings
-from django.contrib.sitemaps import Sitemap
 from django.db.models import QuerySet
 
 from episodes.models import Episode, Show, Tag
-from guests.models import Guest
-
-
-class SiteSitemap(Sitemap):
-    """Absolute URLs from SITE_URL rather than from whichever Host header a request carried."""
-
-    @property
-    def protocol(self) -> str:
-        return urlsplit(settings.SITE_URL).scheme
-
-    def get_domain(self, site=None) -> str:
-        return urlsplit(settings.SITE_URL).netloc
+from podcast.sitemaps import SiteSitemap
 
 
 class ShowSitemap(SiteSitemap):
@@ -42,25 +27,8 @@ class EpisodeSitemap(SiteSitemap):
         return episode.updated
 
 
-class GuestSitemap(SiteSitemap):
-    priority = 0.5
-
-    def items(self) -> QuerySet[Guest]:
-        shown = Episode.objects.published()
-        return Guest.objects.filter(appearances__episode__in=shown).distinct().order_by("pk")
-
-
 class TagSitemap(SiteSitemap):
     priority = 0.4
 
     def items(self) -> QuerySet[Tag]:
-        shown = Episode.objects.published()
-        return Tag.objects.filter(episodes__in=shown).distinct().order_by("pk")
-
-
-SITEMAPS = {
-    "shows": ShowSitemap,
-    "episodes": EpisodeSitemap,
-    "guests": GuestSitemap,
-    "tags": TagSitemap,
-}
+        return Tag.objects.public().order_by("pk")

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import QuerySet
 from django.db.utils import InterfaceError, OperationalError
 from django.http import (
     Http404,
@@ -23,29 +23,17 @@ from django.views.decorators.http import condition, require_safe
 
 from episodes.feeds import FEED_FORMAT, PodcastFeedGenerator, build_feed
 from episodes.freshness import Stamp, feed_stamp
-from episodes.models import Appearance, Episode, Show, Tag
-from episodes.pagecache import (
-    show_freshness,
-    site_freshness,
-    stamped_page,
-    tag_freshness,
-)
+from episodes.models import Episode, Show, Tag
+from episodes.pagecache import show_freshness, tag_freshness
 from episodes.search import clean_query, search_episodes
 from guests.models import Guest
+from podcast.pagecache import site_freshness, stamped_page
 
 logger = logging.getLogger(__name__)
 
 FEED_RETRY_AFTER = 120  # seconds
 FEED_BYTES_SECONDS = 60 * 60
 MAX_SEASON = 2**31 - 1
-
-
-def _episode_cards(queryset: QuerySet[Episode]) -> QuerySet[Episode]:
-    """Everything a list of episodes shows, fetched in a fixed number of queries."""
-    return queryset.select_related("show").prefetch_related(
-        "tags",
-        Prefetch("appearances", queryset=Appearance.objects.select_related("guest")),
-    )
 
 
 def _paginate(request: HttpRequest, queryset: QuerySet) -> Page:
@@ -74,7 +62,7 @@ def show_detail(request: HttpRequest, show: str) -> TemplateResponse:
 
 
 def _show_page(request: HttpRequest, show: Show) -> TemplateResponse:
-    latest = _episode_cards(Episode.objects.published().filter(show=show)).newest_first()[:6]
+    latest = Episode.objects.published().filter(show=show).for_cards().newest_first()[:6]
     context = {"show": show, "episodes": latest}
     return TemplateResponse(request, "episodes/show_detail.html", context)
 
@@ -111,7 +99,7 @@ def episode_list(request: HttpRequest, show: str) -> TemplateResponse:
         "episodes/episode_list.html",
         {
             "show": show_obj,
-            "page_obj": _paginate(request, _episode_cards(episodes).newest_first()),
+            "page_obj": _paginate(request, episodes.for_cards().newest_first()),
             "seasons": seasons,
             "tags": sorted(tags.values(), key=lambda t: t.name.lower()),
             "guests": sorted(guests.values(), key=lambda g: g.name.lower()),
@@ -128,7 +116,7 @@ def season_detail(request: HttpRequest, show: str, number: int) -> TemplateRespo
         raise Http404("No such season")
     show_obj = get_object_or_404(Show, slug=show)
     episodes = Episode.objects.published().filter(show=show_obj, season_number=number)
-    page = _paginate(request, _episode_cards(episodes).newest_first())
+    page = _paginate(request, episodes.for_cards().newest_first())
     if not page.object_list:
         raise Http404("No such season")
     return TemplateResponse(
@@ -141,35 +129,20 @@ def season_detail(request: HttpRequest, show: str, number: int) -> TemplateRespo
 @require_safe
 @stamped_page(show_freshness)
 def episode_detail(request: HttpRequest, show: str, slug: str) -> TemplateResponse:
-    # Staff preview drafts and scheduled episodes; everyone else sees only published ones.
-    visible = Episode.objects.all() if request.user.is_staff else Episode.objects.published()
     episode = get_object_or_404(
-        visible.select_related("show").prefetch_related(
-            "tags",
-            "links",
-            "chapters",
-            Prefetch("appearances", queryset=Appearance.objects.select_related("guest")),
-        ),
+        Episode.objects.visible_to(request.user).for_cards().prefetch_related("links", "chapters"),
         show__slug=show,
         slug=slug,
     )
-    siblings = (
-        Episode.objects.published()
-        .filter(show=episode.show_id)
-        .exclude(pk=episode.pk)
-        .select_related("show")
-        .only("slug", "title", "show__slug")
-    )
-    previous = nxt = None
-    if episode.pub_date:
-        earlier = Q(pub_date__lt=episode.pub_date) | Q(pub_date=episode.pub_date, id__lt=episode.pk)
-        later = Q(pub_date__gt=episode.pub_date) | Q(pub_date=episode.pub_date, id__gt=episode.pk)
-        previous = siblings.filter(earlier).newest_first().first()
-        nxt = siblings.filter(later).order_by("pub_date", "id").first()
     return TemplateResponse(
         request,
         "episodes/episode_detail.html",
-        {"episode": episode, "show": episode.show, "previous": previous, "next": nxt},
+        {
+            "episode": episode,
+            "show": episode.show,
+            "previous": episode.previous(),
+            "next": episode.next(),
+        },
     )
 
 
@@ -193,11 +166,8 @@ def chapters(request: HttpRequest, show: str, slug: str) -> JsonResponse:
 @require_safe
 @stamped_page(tag_freshness)
 def tag_detail(request: HttpRequest, slug: str) -> TemplateResponse:
-    tags = Tag.objects.all()
-    if not request.user.is_staff:  # a topic of drafts only is not public yet
-        tags = tags.filter(Exists(Episode.objects.published().filter(tags=OuterRef("pk"))))
-    tag = get_object_or_404(tags, slug=slug)
-    episodes = _episode_cards(Episode.objects.published().filter(tags=tag)).newest_first()
+    tag = get_object_or_404(Tag.objects.visible_to(request.user), slug=slug)
+    episodes = Episode.objects.published().filter(tags=tag).for_cards().newest_first()
     return TemplateResponse(
         request, "episodes/tag_detail.html", {"tag": tag, "page_obj": _paginate(request, episodes)}
     )
@@ -210,7 +180,7 @@ def search(request: HttpRequest) -> TemplateResponse:
     page = None
     if query:
         found = search_episodes(Episode.objects.published(), query)
-        page = _paginate(request, _episode_cards(found))
+        page = _paginate(request, found.for_cards())
     return TemplateResponse(request, "episodes/search.html", {"query": query, "page_obj": page})
 
 

@@ -1,7 +1,6 @@
 from django.contrib import admin
 from markdownx.admin import MarkdownxModelAdmin
 
-from episodes.models import Show
 from guests.forms import GuestAdminForm
 from guests.models import Guest, GuestLink
 from podcast.admin import KeepWhileInUse
@@ -15,7 +14,7 @@ class GuestLinkInline(admin.TabularInline):
 @admin.register(Guest)
 class GuestAdmin(KeepWhileInUse, MarkdownxModelAdmin):
     # Appearances protect a guest in the database; hosting a show does here.
-    users_of = [(Show, "hosts")]
+    users_of = ["hosted_shows"]
     form = GuestAdminForm
     list_display = ["name", "title", "organisation", "updated"]
     search_fields = ["name", "title", "organisation"]

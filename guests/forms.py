@@ -1,7 +1,7 @@
 from django import forms
 
-from episodes.forms import ImageUploadField
 from guests.models import Guest
+from podcast.forms import ImageUploadField
 
 
 class GuestAdminForm(forms.ModelForm):

@@ -1,11 +1,24 @@
+from typing import Self
+
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from markdownx.models import MarkdownxField
 
 from podcast.constraints import web_url
 from podcast.media import PHOTO_WIDTHS, refresh_renditions
+from podcast.querysets import PublicQuerySet
 from podcast.uploads import UploadPath
+
+
+class GuestQuerySet(PublicQuerySet):
+    def public(self) -> Self:
+        """Hosts, and people heard in a published episode: one heard only in drafts is not yet."""
+        # Episodes are reached through the relation they declare to guests, not imported.
+        episodes = self.model._meta.get_field("episodes").related_model
+        heard = episodes.objects.published().filter(appearances__guest=OuterRef("pk"))
+        return self.filter(Exists(heard) | Q(hosted_shows__isnull=False)).distinct()
 
 
 class Guest(models.Model):
@@ -25,6 +38,8 @@ class Guest(models.Model):
     website = models.URLField(max_length=500, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = GuestQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

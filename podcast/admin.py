@@ -10,21 +10,23 @@ from django.utils.text import capfirst
 class KeepWhileInUse:
     """Deleting an object that pages or the feed still show is refused, naming where it is used.
 
-    `users_of` lists (model, field) pairs: rows of `model` whose `field` points at the objects.
+    `users_of` names the objects' reverse relations whose rows keep them (a show's hosts keep
+    its guests): the using app declares the relation, so the used one need not import it.
     Django shows them as protected objects on the delete page and in the bulk delete action, and
     deletes nothing while there are any.
     """
 
-    users_of: list[tuple[type[Model], str]] = []
+    users_of: list[str] = []
 
     def get_deleted_objects(self, objs: QuerySet, request: HttpRequest) -> tuple:
         to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
-        users = [
-            self._link(user)
-            for model, field in self.users_of
-            for user in model.objects.filter(**{f"{field}__in": objs}).distinct()
-        ]
+        users = [self._link(user) for name in self.users_of for user in self._users(name, objs)]
         return to_delete, model_count, perms_needed, [*protected, *users]
+
+    def _users(self, relation: str, objs: QuerySet) -> QuerySet:
+        reverse = self.model._meta.get_field(relation)
+        field = reverse.remote_field.name
+        return reverse.related_model.objects.filter(**{f"{field}__in": objs}).distinct()
 
     @staticmethod
     def _link(obj: Model) -> str:

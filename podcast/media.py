@@ -20,6 +20,7 @@ from mutagen.mp3 import MP3, HeaderNotFoundError, MPEGFrame
 from mutagen.mp4 import MP4
 from PIL import Image, ImageOps
 
+from podcast import rules
 from podcast.text import format_duration
 
 
@@ -115,7 +116,7 @@ def read_audio(handle: IO[bytes]) -> AudioInfo:
     return AudioInfo(
         duration=round(length),
         bitrate=bitrate // 1000 if bitrate else None,
-        mime_type="audio/mpeg" if kind == "mp3" else "audio/x-m4a",
+        mime_type=rules.AUDIO_TYPES[f".{kind}"],
         size=size,
         extension=kind,
     )
@@ -123,20 +124,9 @@ def read_audio(handle: IO[bytes]) -> AudioInfo:
 
 # Images ---------------------------------------------------------------------------------------
 
-ARTWORK_MIN_PX = 1400
-ARTWORK_MAX_PX = 3000
 ARTWORK_WIDTHS = (300, 600, 1400)
 PHOTO_WIDTHS = (160, 320, 640)
 PHOTO_MIN_PX = 100
-
-_MODE_PROBLEMS = {
-    "CMYK": "uses the CMYK colour space (print); Apple needs RGB",
-    "P": "is a palette (indexed-colour) image; Apple needs full RGB colour",
-    "L": "is greyscale; Apple needs RGB colour",
-    "LA": "is greyscale with transparency; Apple needs RGB colour without transparency",
-    "RGBA": "has transparency (an alpha channel); Apple needs RGB without transparency",
-    "1": "is black-and-white (1-bit); Apple needs RGB colour",
-}
 
 
 @dataclass(frozen=True)
@@ -212,17 +202,7 @@ def check_image(handle: IO[bytes], *, artwork: bool) -> ImageInfo:
     width, height = image.size
     info = ImageInfo(width=width, height=height, format=image.format or "", mode=image.mode)
     if artwork:
-        problems = []
-        if width != height:
-            problems.append(f"is {width}×{height} px but must be square")
-        if min(width, height) < ARTWORK_MIN_PX or max(width, height) > ARTWORK_MAX_PX:
-            problems.append(
-                f"is {width}×{height} px but must be between {ARTWORK_MIN_PX} and "
-                f"{ARTWORK_MAX_PX} px on each side"
-            )
-        if image.mode != "RGB":
-            fallback = f"uses colour mode {image.mode}; Apple needs RGB"
-            problems.append(_MODE_PROBLEMS.get(image.mode, fallback))
+        problems = rules.artwork_problems(image.format, image.mode, width, height)
         if problems:
             raise MediaError(f"The artwork {'; it '.join(problems)}.")
     elif min(width, height) < PHOTO_MIN_PX:
@@ -232,6 +212,33 @@ def check_image(handle: IO[bytes], *, artwork: bool) -> ImageInfo:
     # Size and colour are read from the headers; decoding comes last, for what passed them.
     _decode(image, handle)
     return info
+
+
+def artwork_in_rgb(handle: IO[bytes]) -> IO[bytes]:
+    """The artwork with its colour made RGB (transparency laid on white), in its own format.
+
+    Only for art whose shape already meets the rule: the size limit keeps decoding safe. An RGB
+    image comes back as the same handle, untouched.
+    """
+    try:
+        with Image.open(handle) as image:
+            if image.mode == rules.ARTWORK_MODE:
+                return handle
+            image_format = image.format
+            if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+                flat = Image.new("RGBA", image.size, "white")
+                flat.alpha_composite(image.convert("RGBA"))
+                converted = flat.convert("RGB")
+            else:
+                converted = image.convert("RGB")
+    except Exception as exc:  # Pillow raises OSError, SyntaxError, ValueError on damaged data
+        raise MediaError("The image is damaged or incomplete; export it again.") from exc
+    finally:
+        handle.seek(0)
+    buffer = io.BytesIO()
+    converted.save(buffer, image_format, **({"quality": 95} if image_format == "JPEG" else {}))
+    buffer.seek(0)
+    return buffer
 
 
 def make_renditions(field_file: FieldFile, widths: tuple[int, ...]) -> dict:
@@ -278,8 +285,6 @@ def refresh_renditions(field_file: FieldFile, renditions: dict, widths: tuple[in
 
 # Transcripts ----------------------------------------------------------------------------------
 
-TRANSCRIPT_TYPES = {"vtt": "text/vtt", "srt": "application/x-subrip"}
-
 
 @dataclass(frozen=True)
 class TranscriptInfo:
@@ -291,7 +296,7 @@ class TranscriptInfo:
 def read_transcript(handle: IO[bytes], filename: str) -> TranscriptInfo:
     """Validate a WebVTT or SRT transcript and give its text as `[mm:ss] Speaker: words` lines."""
     extension = os.path.splitext(filename)[1].lower().lstrip(".")
-    if extension not in TRANSCRIPT_TYPES:
+    if extension not in rules.CAPTION_FILE_TYPES:
         raise MediaError("Upload the transcript as WebVTT (.vtt) or SubRip (.srt).")
     _checked_size(handle, settings.MAX_TRANSCRIPT_UPLOAD_BYTES, "transcript")
     try:
@@ -316,7 +321,7 @@ def read_transcript(handle: IO[bytes], filename: str) -> TranscriptInfo:
     if not lines:
         raise MediaError(f"The {label} file has no captions with text.")
     return TranscriptInfo(
-        text="\n".join(lines), mime_type=TRANSCRIPT_TYPES[extension], extension=extension
+        text="\n".join(lines), mime_type=rules.CAPTION_FILE_TYPES[extension], extension=extension
     )
 
 

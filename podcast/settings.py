@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "podcast.context_processors.site",
+                "episodes.context_processors.shows",
             ],
         },
     },
@@ -289,6 +290,9 @@ FEED_CACHE_SECONDS = int(os.environ.get("FEED_CACHE_SECONDS", "300"))
 FEED_SNAPSHOT_ROOT = Path(os.environ.get("FEED_SNAPSHOT_ROOT", BASE_DIR / "var" / "feeds"))
 # How long a rendered page stays in the cache; any edit makes a new key at once anyway.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+# What stamps pages that span the site (guest and topic pages, search): the content's own app
+# reckons it, so podcast.pagecache and the guests app need not import it.
+SITE_FRESHNESS = "episodes.freshness.site_stamp"
 EPISODES_PER_PAGE = 12
 
 LOGGING = {

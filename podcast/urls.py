@@ -3,8 +3,17 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from episodes.sitemaps import SITEMAPS
+from episodes.sitemaps import EpisodeSitemap, ShowSitemap, TagSitemap
+from guests.sitemaps import GuestSitemap
 from podcast import views
+
+# The root URLconf, like settings, names the apps it assembles; podcast's other modules do not.
+SITEMAPS = {
+    "shows": ShowSitemap,
+    "episodes": EpisodeSitemap,
+    "guests": GuestSitemap,
+    "tags": TagSitemap,
+}
 
 urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),

@@ -52,6 +52,14 @@ def episode(show):
 
 
 @pytest.fixture
+def content(episode):
+    """A published episode with a guest and a topic: something on every kind of page."""
+    factories.AppearanceFactory(episode=episode)
+    episode.tags.add(factories.TagFactory())
+    return episode
+
+
+@pytest.fixture
 def editor(db, django_user_model):
     user = django_user_model.objects.create_user(
         "editor", "editor@example.com", "editor-pass-123", is_staff=True

@@ -4,7 +4,6 @@ from django.urls import reverse
 
 from episodes.models import Episode
 from tests.factories import (
-    AppearanceFactory,
     EpisodeFactory,
     GuestFactory,
     ShowFactory,
@@ -12,14 +11,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def content(show):
-    episode = EpisodeFactory(show=show)
-    AppearanceFactory(episode=episode)
-    episode.tags.add(TagFactory())
-    return episode
 
 
 def admin_urls(objects: dict) -> list[str]:

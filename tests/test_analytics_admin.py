@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from lxml import html as lxml_html
 
-from analytics.links import audio_url
 from analytics.models import DailyBreakdown, DailyDownloads, Dimension
+from podcast.enclosures import audio_url
 from tests.factories import EpisodeFactory
 
 APP = "Overcast/3.0 (+http://overcast.fm/; iOS podcast app)"

@@ -11,8 +11,8 @@ from django.utils import timezone
 from lxml import etree
 
 from analytics import buffer, reports, store
-from analytics.links import audio_url, enclosure_url
 from analytics.models import DailyBreakdown, DailyDownloads, Dimension, Download, FeedPoll
+from podcast.enclosures import audio_url, enclosure_url
 from tests import access_log
 from tests.factories import EpisodeFactory
 

@@ -9,8 +9,8 @@ import redis
 from django.core.management import call_command
 
 from analytics import buffer, store, tasks
-from analytics.links import audio_url
 from analytics.models import DailyDownloads, Download
+from podcast.enclosures import audio_url
 from tests.conftest import service_missing
 
 REDIS_URL = os.environ.get("ANALYTICS_TEST_REDIS_URL", "redis://127.0.0.1:6379/5")

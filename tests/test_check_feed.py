@@ -56,13 +56,13 @@ def test_unknown_show_is_an_error(db):
 @pytest.mark.parametrize(
     ("art", "name", "expected"),
     [
-        (image((1000, 1000)), "a.png", "artwork is 1000×1000 px; use 1400–3000 px"),
-        (image((3200, 3200)), "a.png", "artwork is 3200×3200 px; use 1400–3000 px"),
-        (image((1400, 1600)), "a.png", "artwork is 1400×1600; it must be square"),
+        (image((1000, 1000)), "a.png", "artwork is 1000×1000 px but must be between 1400 and 3000"),
+        (image((3200, 3200)), "a.png", "artwork is 3200×3200 px but must be between 1400 and 3000"),
+        (image((1400, 1600)), "a.png", "artwork is 1400×1600 px but must be square"),
         (image(fmt="GIF", mode="P"), "a.gif", "artwork is GIF; use JPEG or PNG"),
-        (image(mode="P"), "a.png", "artwork colour mode is P; use RGB"),
-        (image(fmt="JPEG", mode="CMYK"), "a.jpg", "artwork colour mode is CMYK; use RGB"),
-        (image(mode="RGBA"), "a.png", "artwork colour mode is RGBA; use RGB"),
+        (image(mode="P"), "a.png", "artwork is a palette (indexed-colour) image"),
+        (image(fmt="JPEG", mode="CMYK"), "a.jpg", "artwork uses the CMYK colour space"),
+        (image(mode="RGBA"), "a.png", "artwork has transparency"),
         (image(fmt="JPEG"), "a.png", "artwork is JPEG but its name ends in “.png”"),
         (b"not an image", "a.png", "artwork cannot be read as an image"),
     ],
@@ -190,7 +190,9 @@ def test_episode_with_bad_art_names_the_episode(good_show):
     episode.cover_art.save("small.png", ContentFile(image((500, 500))))
     lines, status = check_feed("good")
     assert status == 1
-    assert lines == ["ERROR good / arty: artwork is 500×500 px; use 1400–3000 px"]
+    assert lines == [
+        "ERROR good / arty: artwork is 500×500 px but must be between 1400 and 3000 px on each side"
+    ]
 
 
 def test_the_admin_shows_the_problems(editor_client, good_show):

@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.utils.http import http_date
 from lxml import etree
 
-from analytics.links import enclosure_url
-from episodes.feeds import DESCRIPTION_LIMIT, description_html
+from episodes.feeds import description_html
 from episodes.models import Appearance, Episode, Show
+from podcast import rules
+from podcast.enclosures import enclosure_url
 from podcast.generate import cover_art
 from tests.conftest import requires_postgresql
 from tests.factories import (
@@ -504,7 +505,7 @@ def test_hostile_text_never_breaks_the_xml(client, show):
     assert one(item, "title").text == title.replace("\x01", "")
     assert one(item, "podcast:person").text == "Güest & <Co> ]]> 🎤"
     description = one(item, "description").text
-    assert len(description.encode()) <= DESCRIPTION_LIMIT
+    assert len(description.encode()) <= rules.DESCRIPTION_LIMIT
     assert description.startswith("<p>Abcd &amp; ]]&gt; &lt;b&gt;bold&lt;/b&gt;")
     assert "onerror" not in one(item, "content:encoded").text
     podcast = podcastparser.parse(SITE + show.get_feed_path(), io.BytesIO(content))
@@ -514,7 +515,7 @@ def test_hostile_text_never_breaks_the_xml(client, show):
 @pytest.mark.parametrize("text", ["a" * 5000, "&<>" * 2000, "ü" * 3000, "x\n\n" * 2000])
 def test_description_fits_in_4000_bytes(text):
     html = description_html(text)
-    assert 3000 < len(html.encode()) <= DESCRIPTION_LIMIT
+    assert 3000 < len(html.encode()) <= rules.DESCRIPTION_LIMIT
     assert html.startswith("<p>")
     assert html.endswith("</p>")
 

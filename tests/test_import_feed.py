@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from PIL import Image
 
 from episodes.importers.fetch import Fetcher, FetchError, is_public_address
 from episodes.models import Appearance, Episode, Show, Tag
@@ -432,6 +433,53 @@ def test_show_art_is_copied_when_it_conforms(server, tmp_path):
     out, _ = run(str(source), "--allow-private")
     show.refresh_from_db()
     assert out.startswith("0 created, 0 updated, 3 unchanged")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("mode", "fmt"), [("P", "PNG"), ("L", "PNG"), ("LA", "PNG"), ("RGBA", "PNG"), ("CMYK", "JPEG")]
+)
+def test_an_imported_show_passes_its_own_preflight(server, tmp_path, mode, fmt):
+    """Art in a colour mode Apple refuses is made RGB on the way in, so check_feed is silent."""
+    extension = ".png" if fmt == "PNG" else ".jpg"
+    path = f"/art-{mode.lower()}{extension}"
+    Handler.routes[path] = (200, {}, cover_art("Colour", mode=mode, fmt=fmt))
+    source = tmp_path / "feed.xml"
+    source.write_text(f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd">
+  <channel>
+    <title>Colour Radio</title>
+    <link>https://colour.example.com/</link>
+    <description>Shows in every colour.</description>
+    <language>en</language>
+    <itunes:author>Ann Hue</itunes:author>
+    <itunes:owner>
+      <itunes:name>Ann Hue</itunes:name><itunes:email>ann@example.com</itunes:email>
+    </itunes:owner>
+    <itunes:image href="{server}{path}"/>
+    <item>
+      <title>Grey days</title>
+      <guid isPermaLink="false">colour-1</guid>
+      <pubDate>Mon, 05 Feb 2024 06:30:00 +0000</pubDate>
+      <enclosure url="{server}/baker.mp3" length="1" type="audio/mpeg"/>
+      <itunes:image href="{server}{path}"/>
+      <description>One.</description>
+    </item>
+  </channel>
+</rss>""")
+    run(str(source), "--allow-private", "--download")
+    episode = Episode.objects.select_related("show").get()
+    for art in (episode.show.cover_art, episode.cover_art):
+        assert art.name.endswith(extension)
+        with art.open("rb") as handle, Image.open(handle) as image:
+            assert (image.format, image.mode) == (fmt, "RGB")
+    call_command("check_feed", episode.show.slug, stdout=(out := StringIO()))
+    assert out.getvalue() == ""
+    # The conversion gives the same bytes every time: running again changes nothing.
+    again = ("--show", episode.show.slug, "--allow-private", "--download")
+    out, _ = run(str(source), *again)
+    assert out.startswith("0 created, 0 updated, 1 unchanged")
+    assert Show.objects.get().cover_art.name == episode.show.cover_art.name
 
 
 # The round trip: our own feed, imported into an empty site, gives the same podcast.

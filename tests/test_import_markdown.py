@@ -300,7 +300,7 @@ def test_local_audio_and_art_are_copied_with_their_metadata(tmp_path):
     )  # fmt: skip
     assert one.cover_art.name.endswith(".png")
     assert "artwork placeholder.svg not imported: not a JPEG or PNG image" in err
-    assert "artwork small.png not imported: 600×600 px" in err
+    assert "artwork small.png not imported: it is 600×600 px but must be between" in err
     assert not Episode.objects.get(slug="two").cover_art
     four = Episode.objects.get(slug="four")
     assert (four.audio_url, four.cover_art_url) == (

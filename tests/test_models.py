@@ -169,3 +169,16 @@ def test_show_with_episodes_is_protected(episode):
 
     with pytest.raises(ProtectedError):
         Show.objects.filter(pk=episode.show.pk).delete()
+
+
+def test_previous_and_next_order_by_date_then_id_and_skip_what_is_not_public(show):
+    moment = timezone.now() - timedelta(days=3)
+    first, second, third = (EpisodeFactory(show=show, pub_date=moment) for _ in range(3))
+    EpisodeFactory(show=show, draft=True)
+    EpisodeFactory(show=show, scheduled=True)
+    EpisodeFactory(pub_date=moment)  # another show's
+    later = EpisodeFactory(show=show, pub_date=moment + timedelta(hours=1))
+    assert (second.previous(), second.next()) == (first, third)
+    assert (first.previous(), third.next()) == (None, later)
+    assert later.next() is None
+    assert EpisodeFactory(show=show, draft=True).previous() is None

@@ -1,6 +1,6 @@
 import pytest
 
-from analytics.links import audio_url
+from podcast.enclosures import audio_url
 from tests.factories import AppearanceFactory, EpisodeFactory, PlatformLinkFactory, TagFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.conf import settings as django_settings
 from django.urls import reverse
 from lxml import html
 
-from tests.factories import AppearanceFactory, EpisodeFactory, GuestFactory, TagFactory
+from tests.factories import AppearanceFactory, GuestFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -136,14 +136,6 @@ except Resolver404:
     assert "old gone" in out.stdout
 
 
-@pytest.fixture
-def public_content(show):
-    episode = EpisodeFactory(show=show)
-    AppearanceFactory(episode=episode)
-    episode.tags.add(TagFactory())
-    return episode
-
-
 def page_urls(episode) -> list[str]:
     guest = episode.appearances.first().guest
     return [
@@ -171,10 +163,10 @@ def admin_page_urls(episode) -> list[str]:
 
 
 def test_every_page_sends_a_strict_content_security_policy_and_browser_protections(
-    client, editor_client, public_content
+    client, editor_client, content
 ):
-    responses = [client.get(url) for url in page_urls(public_content)]
-    responses += [editor_client.get(url) for url in admin_page_urls(public_content)[1:]]
+    responses = [client.get(url) for url in page_urls(content)]
+    responses += [editor_client.get(url) for url in admin_page_urls(content)[1:]]
     responses.append(client.get(reverse("admin:login")))
     for response in responses:
         url = response.wsgi_request.get_full_path()
@@ -191,11 +183,11 @@ def test_every_page_sends_a_strict_content_security_policy_and_browser_protectio
 
 
 def test_pages_and_admin_have_no_inline_script_style_or_event_handler(
-    client, editor_client, public_content
+    client, editor_client, content
 ):
     """What the CSP would block, found in the markup itself (the browser test sees it run)."""
-    pages = [client.get(url) for url in page_urls(public_content)]
-    pages += [editor_client.get(url) for url in admin_page_urls(public_content)[1:]]
+    pages = [client.get(url) for url in page_urls(content)]
+    pages += [editor_client.get(url) for url in admin_page_urls(content)[1:]]
     for response in pages:
         url = response.wsgi_request.get_full_path()
         tree = html.fromstring(response.content)

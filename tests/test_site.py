@@ -8,9 +8,9 @@ from django.db import connection
 from django.test import RequestFactory
 from lxml import html as lxml_html
 
-from analytics.links import audio_url, enclosure_url
 from episodes.models import Episode
 from episodes.search import highlight, search_episodes
+from podcast.enclosures import audio_url, enclosure_url
 from podcast.views import server_error
 from tests.factories import (
     AppearanceFactory,
@@ -288,6 +288,8 @@ def test_sitemap_lists_published_content_only_and_robots_names_it(client, show, 
     future = EpisodeFactory(show=show, scheduled=True)
     secret_guest = GuestFactory()
     AppearanceFactory(episode=draft, guest=secret_guest)
+    host = GuestFactory()  # a host has a public page, heard in an episode or not
+    show.hosts.add(host)
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
     body = response.content.decode()
@@ -296,6 +298,8 @@ def test_sitemap_lists_published_content_only_and_robots_names_it(client, show, 
     assert draft.get_absolute_url() not in body
     assert future.get_absolute_url() not in body
     assert secret_guest.get_absolute_url() not in body
+    assert f"https://pod.example{host.get_absolute_url()}" in body
+    assert client.get(host.get_absolute_url()).status_code == 200
     robots = client.get("/robots.txt")
     assert robots["Content-Type"].startswith("text/plain")
     assert "Sitemap: https://pod.example/sitemap.xml" in robots.content.decode()

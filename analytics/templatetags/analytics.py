@@ -1,6 +1,6 @@
 from django import template
 
-from analytics import links
+from podcast import enclosures as links
 
 register = template.Library()
 

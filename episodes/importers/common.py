@@ -21,14 +21,11 @@ from PIL import Image, UnidentifiedImageError
 from episodes.models import Appearance, Episode, Platform, PlatformLink, Role, Show, Tag
 from guests.models import Guest
 from guests.parsing import GuestLine
-from podcast.media import MediaError, read_audio
+from podcast import rules
+from podcast.media import MediaError, artwork_in_rgb, read_audio
 from podcast.text import strip_control_chars
 
 from .fetch import FetchError
-
-# Apple's artwork rule (REFERENCE.md): square JPEG or PNG, RGB, 1400–3000 px.
-ART_FORMATS = {"JPEG": "jpg", "PNG": "png"}
-ART_MIN, ART_MAX = 1400, 3000
 
 
 class ItemError(Exception):
@@ -178,22 +175,15 @@ def tag_for(name: str) -> Tag:
 
 
 def art_problem(handle: IO[bytes]) -> str | None:
-    """Why this image cannot be a podcast's artwork, or None when Apple would take it."""
+    """Why this image cannot be a podcast's artwork, or None when it can (made RGB if need be)."""
     try:
         with Image.open(handle) as image:
-            kind, size, mode = image.format, image.size, image.mode
+            problems = rules.artwork_shape_problems(image.format, *image.size)
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
         return "not a JPEG or PNG image (SVG and other formats cannot be podcast artwork)"
     finally:
         handle.seek(0)
-    if kind not in ART_FORMATS:
-        return f"{kind} image; podcast artwork must be JPEG or PNG"
-    width, height = size
-    if width != height or not ART_MIN <= width <= ART_MAX:
-        return f"{width}×{height} px; podcast artwork must be square, {ART_MIN}–{ART_MAX} px"
-    if mode not in ("RGB", "P", "L") and not (kind == "PNG" and mode == "RGBA"):
-        return f"colour mode {mode}; podcast artwork must be RGB"
-    return None
+    return f"it {'; it '.join(problems)}" if problems else None
 
 
 def _digest(handle: IO[bytes]) -> str:
@@ -237,13 +227,18 @@ def save_art(
         if problem:
             report.warn(where, f"artwork {source.name} not imported: {problem}.")
             return False
-        if _same_content(field_file, handle):
+        try:
+            art = artwork_in_rgb(handle)
+        except MediaError as exc:
+            report.warn(where, f"artwork {source.name} not imported: {exc}")
             return False
-        with Image.open(handle) as image:
-            extension = ART_FORMATS[image.format]
-        handle.seek(0)
+        if _same_content(field_file, art):
+            return False
+        with Image.open(art) as image:
+            extension = rules.artwork_extension(image.format)
+        art.seek(0)
         stem = source.name.rsplit("/", 1)[-1].rsplit(".", 1)[0] or "cover"
-        saver.save(field_file, f"{stem}.{extension}", handle)
+        saver.save(field_file, f"{stem}{extension}", art)
     return True
 
 

@@ -30,6 +30,10 @@ from episodes.models import (
 )
 from guests.parsing import GuestLine
 from podcast.markdown import sanitize_html
+from podcast.rules import CONTENT_NS as CONTENT
+from podcast.rules import DESCRIPTION_LIMIT as SUMMARY_LIMIT
+from podcast.rules import ITUNES_NS as ITUNES
+from podcast.rules import PODCAST_NAMESPACES
 from podcast.text import parse_duration, strip_control_chars, truncate_bytes
 
 from .common import (
@@ -50,14 +54,7 @@ from .common import (
 )
 from .fetch import FEED_MAX_BYTES, IMAGE_MAX_BYTES, MEDIA_MAX_BYTES, Fetcher, FetchError
 
-ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
-CONTENT = "http://purl.org/rss/1.0/modules/content/"
-PODCAST_NAMESPACES = (
-    "https://podcastindex.org/namespace/1.0",
-    "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md",
-)
 TRANSCRIPT_PREFERENCE = ["text/vtt", "application/x-subrip", "application/srt", "text/srt"]
-SUMMARY_LIMIT = 4000
 
 
 class FeedError(Exception):

@@ -103,12 +103,21 @@ def drain() -> Iterator[list[list]]:
 
 
 def _drain_redis(client: redis.Redis) -> Iterator[list[list]]:
-    with contextlib.suppress(redis.ResponseError):  # no such key: nothing new
-        client.rename(LIST_KEY, f"{BATCH_PREFIX}{uuid.uuid4().hex}")
-    for key in client.scan_iter(match=f"{BATCH_PREFIX}*", count=100):
-        while lines := client.lrange(key, 0, CHUNK - 1):
+    """Take the list, and any batch an earlier flush left, each under a key of this flush's own.
+
+    Claiming by RENAME is atomic, so two flushes never trim the same batch: one that loses a
+    batch to another (only a batch it was part-way through) finds its key gone and stops, and
+    whatever it stored meanwhile is stored again by the other, which storing ignores.
+    """
+    for key in [LIST_KEY, *client.scan_iter(match=f"{BATCH_PREFIX}*", count=100)]:
+        own = f"{BATCH_PREFIX}{uuid.uuid4().hex}"
+        try:
+            client.rename(key, own)
+        except redis.ResponseError:  # no such key: empty, or another flush took it
+            continue
+        while lines := client.lrange(own, 0, CHUNK - 1):
             yield [json.loads(line) for line in lines]
-            client.ltrim(key, len(lines), -1)  # an emptied list is deleted by Redis itself
+            client.ltrim(own, len(lines), -1)  # an emptied list is deleted by Redis itself
 
 
 def _drain_spool() -> Iterator[list[list]]:

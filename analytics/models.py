@@ -94,7 +94,8 @@ class DailyDownloads(models.Model):
     downloads = models.PositiveIntegerField()
 
     class Meta:
-        verbose_name_plural = "daily downloads"
+        verbose_name = "daily downloads"
+        verbose_name_plural = "downloads"
         constraints = [
             models.UniqueConstraint(
                 fields=["episode", "day"],

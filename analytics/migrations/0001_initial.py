@@ -40,7 +40,8 @@ class Migration(migrations.Migration):
                 ('show', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='episodes.show')),
             ],
             options={
-                'verbose_name_plural': 'daily downloads',
+                'verbose_name': 'daily downloads',
+                'verbose_name_plural': 'downloads',
                 'indexes': [models.Index(fields=['show', 'episode', 'day'], name='dailydownloads_show_idx'), models.Index(fields=['day', 'show', 'episode'], name='dailydownloads_day_idx')],
                 'constraints': [models.UniqueConstraint(condition=models.Q(('episode__isnull', False)), fields=('episode', 'day'), name='dailydownloads_unique_episode_day'), models.UniqueConstraint(condition=models.Q(('episode__isnull', True)), fields=('show', 'day'), name='dailydownloads_unique_show_day')],
             },

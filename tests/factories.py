@@ -49,7 +49,9 @@ class EpisodeFactory(DjangoModelFactory):
     summary = "What this episode is about."
     show_notes = "Some **notes**."
     status = Episode.Status.PUBLISHED
-    pub_date = factory.Sequence(lambda n: timezone.now() - timedelta(days=1000 - n))
+    # A day apart, oldest first, and always in the past: the sequence runs through the whole
+    # session, and past its thousandth episode a base of 1,000 days made them scheduled.
+    pub_date = factory.Sequence(lambda n: timezone.now() - timedelta(days=20_000 - n))
     audio_url = factory.Sequence(lambda n: f"https://cdn.example.com/audio/episode-{n}.mp3")
     audio_size = 1_234_567
     audio_mime_type = "audio/mpeg"

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from analytics.counting import record_download
 from episodes.models import Episode
+from podcast.cors import public_cors
 from podcast.media import absolute_url
 from podcast.views import serve_media
 
@@ -60,6 +61,7 @@ def _audio(episode_id: int, filename: str) -> Audio | None:
     return audio
 
 
+@public_cors  # web podcast apps read the audio from their own origin, as from /media/
 @require_safe
 def enclosure(request: HttpRequest, episode_id: int, filename: str) -> HttpResponse:
     """A published episode's audio: byte ranges as /media/ serves them, or a 302 to storage/CDN.

@@ -7,13 +7,32 @@ from markdownx.admin import MarkdownxModelAdmin
 
 from episodes.feed_checks import Problem, check_episode, check_show
 from episodes.forms import (
+    AlternateEnclosureForm,
     ChapterForm,
     ChapterFormSet,
     EpisodeAdminForm,
     LinkFormSet,
     ShowAdminForm,
+    SoundbiteForm,
+    ValueSplitFormSet,
 )
-from episodes.models import Appearance, Chapter, Episode, PlatformLink, Show, ShowLink, Tag
+from episodes.models import (
+    AlternateEnclosure,
+    Appearance,
+    Chapter,
+    Episode,
+    EpisodeValueRecipient,
+    PlatformLink,
+    PodrollItem,
+    Show,
+    ShowBlock,
+    ShowLink,
+    ShowTxt,
+    ShowValueRecipient,
+    Soundbite,
+    Tag,
+    ValueTimeSplit,
+)
 from podcast.admin import KeepWhileInUse
 
 
@@ -39,6 +58,34 @@ class ShowLinkInline(admin.TabularInline):
     extra = 0
 
 
+VALUE_FIELDS = ["name", "address", "split", "fee", "custom_key", "custom_value", "order"]
+
+
+class ShowTxtInline(admin.TabularInline):
+    model = ShowTxt
+    extra = 0
+    fields = ["purpose", "text"]
+
+
+class ShowBlockInline(admin.TabularInline):
+    model = ShowBlock
+    extra = 0
+    fields = ["service", "blocked"]
+
+
+class PodrollInline(admin.TabularInline):
+    model = PodrollItem
+    extra = 0
+    fields = ["title", "feed_url", "feed_guid", "order"]
+
+
+class ShowValueRecipientInline(admin.TabularInline):
+    model = ShowValueRecipient
+    formset = ValueSplitFormSet
+    extra = 0
+    fields = VALUE_FIELDS
+
+
 @admin.register(Show)
 class ShowAdmin(admin.ModelAdmin):
     form = ShowAdminForm
@@ -47,7 +94,9 @@ class ShowAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["podcast_guid", "feed_link", "feed_problems", "created", "updated"]
     autocomplete_fields = ["hosts"]
-    inlines = [ShowLinkInline]
+    inlines = [
+        ShowLinkInline, ShowTxtInline, ShowBlockInline, PodrollInline, ShowValueRecipientInline,
+    ]  # fmt: skip
     fieldsets = [
         (None, {"fields": ["title", "slug", "subtitle", "description", "cover_art", "hosts"]}),
         ("People", {"fields": ["author", "owner_name", "owner_email", "copyright"]}),
@@ -55,7 +104,19 @@ class ShowAdmin(admin.ModelAdmin):
             "Directory listing",
             {"fields": ["language", "category", "subcategory", "explicit", "show_type", "website"]},
         ),
-        ("Support", {"fields": ["funding_url", "funding_text"]}),
+        ("Support", {"fields": ["funding_url", "funding_text", "value_suggested"]}),
+        (
+            "Podcasting 2.0",
+            {
+                "fields": [
+                    "medium", "cover_art_alt", "trailer", "update_frequency", "update_rrule",
+                    "update_dtstart", "license", "license_url", "location_name", "location_geo",
+                    "location_osm", "location_country", "location_rel", "publisher_name",
+                    "publisher_feed_url", "publisher_feed_guid",
+                ],
+                "description": "Tags Podcasting 2.0 apps read. Empty fields stay out of the feed.",
+            },
+        ),
         (
             "Feed",
             {
@@ -67,6 +128,13 @@ class ShowAdmin(admin.ModelAdmin):
             },
         ),
     ]  # fmt: skip
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name == "trailer":
+            # Only this show's own episodes can be its trailer.
+            show_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Episode.objects.filter(show_id=show_id).newest_first()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="Feed URL")
     def feed_link(self, show: Show) -> str:
@@ -105,6 +173,37 @@ class ChapterInline(admin.TabularInline):
     fields = ["start_time", "title", "url"]
 
 
+class SoundbiteInline(admin.TabularInline):
+    model = Soundbite
+    form = SoundbiteForm
+    extra = 0
+    fields = ["start_time", "duration", "title"]
+
+
+class AlternateEnclosureInline(admin.StackedInline):
+    model = AlternateEnclosure
+    form = AlternateEnclosureForm
+    extra = 0
+    readonly_fields = ["integrity"]
+    fields = [
+        "title", "file", "url", "mime_type", "size", "bitrate", "codecs", "integrity",
+        "other_sources", "order",
+    ]  # fmt: skip
+
+
+class EpisodeValueRecipientInline(admin.TabularInline):
+    model = EpisodeValueRecipient
+    formset = ValueSplitFormSet
+    extra = 0
+    fields = VALUE_FIELDS
+
+
+class ValueTimeSplitInline(admin.TabularInline):
+    model = ValueTimeSplit
+    extra = 0
+    fields = ["start_time", "duration", "name", "address", "split", "custom_key", "custom_value"]
+
+
 @admin.register(Episode)
 class EpisodeAdmin(MarkdownxModelAdmin):
     form = EpisodeAdminForm
@@ -119,7 +218,10 @@ class EpisodeAdmin(MarkdownxModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["tags"]
     readonly_fields = ["guid", "feed_problems", "created", "updated"]
-    inlines = [AppearanceInline, PlatformLinkInline, ChapterInline]
+    inlines = [
+        AppearanceInline, PlatformLinkInline, ChapterInline, SoundbiteInline,
+        AlternateEnclosureInline, EpisodeValueRecipientInline, ValueTimeSplitInline,
+    ]  # fmt: skip
     actions = ["publish", "unpublish"]
     fieldsets = [
         (None, {"fields": ["show", "title", "slug", "summary", "show_notes", "tags"]}),
@@ -142,6 +244,25 @@ class EpisodeAdmin(MarkdownxModelAdmin):
             },
         ),
         ("Artwork and transcript", {"fields": ["cover_art", "cover_art_url", "transcript"]}),
+        (
+            "Podcasting 2.0",
+            {
+                "fields": [
+                    "license",
+                    "license_url",
+                    "location_name",
+                    "location_geo",
+                    "location_osm",
+                    "location_country",
+                    "location_rel",
+                    "social_uri",
+                    "social_protocol",
+                    "social_account_id",
+                    "social_account_url",
+                ],
+                "description": "Tags Podcasting 2.0 apps read. Empty fields stay out of the feed.",
+            },
+        ),
         ("Identity", {"fields": ["guid", "created", "updated"], "classes": ["collapse"]}),
     ]
 

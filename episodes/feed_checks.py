@@ -16,6 +16,8 @@ from django.db.models.fields.files import FieldFile
 from PIL import Image, UnidentifiedImageError
 
 from episodes.models import Episode, Show, validate_language
+from episodes.podcasting20 import checks as podcasting20
+from episodes.podcasting20.feed import ITEM_PREFETCH
 from podcast import rules
 
 ERROR, WARNING = "error", "warning"
@@ -76,6 +78,7 @@ def show_problems(show: Show) -> list[Problem]:
         validate_language(show.language)
     except ValidationError:
         found.append(problem(ERROR, f"language “{show.language}” is not an ISO 639 code (“en”)"))
+    found += [problem(level, message) for level, message in podcasting20.show_problems(show)]
     return found
 
 
@@ -136,6 +139,7 @@ def episode_problems(episode: Episode) -> list[Problem]:
         found += [problem(ERROR, message) for message in artwork_problems(episode.cover_art)]
     if episode.transcript_src and episode.transcript_type not in rules.TRANSCRIPT_TYPES:
         found.append(problem(WARNING, f"transcript type {episode.transcript_type} is not known"))
+    found += [problem(level, message) for level, message in podcasting20.episode_problems(episode)]
     return found
 
 
@@ -162,7 +166,9 @@ def _shared_problems(show: Show, episodes: Iterable[Episode]) -> list[Problem]:
 def _feed_episodes(show: Show) -> list[Episode]:
     """Published and scheduled episodes: those in the feed now or soon."""
     episodes = list(
-        show.episodes.filter(status=Episode.Status.PUBLISHED).order_by("pub_date", "id")
+        show.episodes.filter(status=Episode.Status.PUBLISHED)
+        .prefetch_related(*ITEM_PREFETCH)
+        .order_by("pub_date", "id")
     )
     for episode in episodes:
         episode.show = show

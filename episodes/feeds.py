@@ -23,6 +23,7 @@ from django.utils import feedgenerator
 from django.utils.html import escape, strip_tags
 
 from episodes.models import Chapter, Episode, Role, Show
+from episodes.podcasting20 import feed as podcasting20
 from guests.models import Guest
 from podcast.enclosures import enclosure_url
 from podcast.markdown import render
@@ -33,7 +34,7 @@ from podcast.text import strip_control_chars, truncate_bytes
 FEED_CHUNK = 500  # episodes fetched (with their people) per round trip
 # Part of every cache key of the feed and its pieces: bump it when the output changes.
 # Measured enclosures (analytics) are other XML than the files' own URLs, hence two formats.
-FEED_FORMAT = 2 if settings.ANALYTICS_ENABLED else 1
+FEED_FORMAT = 3 if settings.ANALYTICS_ENABLED else 2
 
 
 def _clean(value: Any) -> Any:
@@ -147,6 +148,7 @@ class PodcastFeedGenerator(feedgenerator.Rss201rev2Feed):
         if feed["funding_url"]:
             add("podcast:funding", feed["funding_text"], {"url": feed["funding_url"]})
         self.add_persons(handler, feed["persons"])
+        podcasting20.write(handler, feed["podcasting20"])
 
     def add_item_elements(self, handler, item: dict[str, Any]) -> None:
         super().add_item_elements(handler, item)
@@ -178,6 +180,7 @@ class PodcastFeedGenerator(feedgenerator.Rss201rev2Feed):
             )
         # Item-level persons replace the channel's, so the hosts come first on every item.
         self.add_persons(handler, item["persons"])
+        podcasting20.write(handler, item["podcasting20"])
 
     @staticmethod
     def add_persons(handler, persons: list[dict[str, str]]) -> None:
@@ -215,6 +218,7 @@ class ShowFeed(Feed):
             .annotate(has_chapters=Exists(Chapter.objects.filter(episode=OuterRef("pk"))))
             .for_cards()
             .select_related(None)  # every item's show is this show: not joined to each row
+            .prefetch_related(*podcasting20.ITEM_PREFETCH)
         )
         if show.show_type == Show.ShowType.SERIAL:
             episodes = episodes.order_by("pub_date", "id")
@@ -255,6 +259,7 @@ class ShowFeed(Feed):
             "funding_url": show.funding_url,
             "funding_text": show.funding_text or "Support the show",
             "persons": self.host_persons,
+            "podcasting20": podcasting20.channel_elements(show),
         }
 
     def item_title(self, episode: Episode) -> str:
@@ -309,13 +314,19 @@ class ShowFeed(Feed):
             "transcript_type": episode.transcript_type if transcript else "",
             "chapters_url": absolute_url(chapters),
             "persons": self.host_persons + guests,
+            "podcasting20": podcasting20.item_elements(episode),
         }
 
 
 def build_feed(slug: str, last_modified: datetime, request: HttpRequest) -> bytes | None:
     """The whole feed as one bytes object, in a fixed number of queries; None: no such show."""
     hosts = Prefetch("hosts", queryset=Guest.objects.order_by("name", "id"))
-    show = Show.objects.prefetch_related(hosts).filter(slug=slug).first()
+    show = (
+        Show.objects.select_related(*podcasting20.CHANNEL_SELECT)
+        .prefetch_related(hosts, *podcasting20.CHANNEL_PREFETCH)
+        .filter(slug=slug)
+        .first()
+    )
     if show is None:
         return None
     # Written straight to bytes: a str of the whole feed first would cost several times its size.

@@ -1,16 +1,17 @@
 """Admin forms: uploads are read and checked here, so a refused file never reaches storage."""
 
 import os
+from decimal import Decimal
 
 from django import forms
 from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
-from episodes.models import Chapter, Episode, Platform, Show
+from episodes.models import AlternateEnclosure, Chapter, Episode, Platform, Show, Soundbite
 from podcast import rules
 from podcast.forms import ImageUploadField, with_extension
-from podcast.media import MediaError, read_audio, read_transcript
+from podcast.media import MediaError, read_audio, read_rendition, read_transcript
 from podcast.text import format_duration, parse_duration
 
 
@@ -221,3 +222,78 @@ class LinkFormSet(forms.BaseInlineFormSet):
                 )
                 form.add_error(field, message)
             seen.add((platform, label))
+
+
+class AlternateEnclosureForm(forms.ModelForm):
+    """An extra rendition: an upload is read by mutagen, which fills in what the feed needs."""
+
+    file = forms.FileField(
+        required=False,
+        max_length=255,
+        widget=AdminFileWidget(attrs={"accept": "audio/*,.mp3,.m4a,.opus,.ogg,.flac"}),
+        help_text=AlternateEnclosure._meta.get_field("file").help_text,
+    )
+
+    class Meta:
+        model = AlternateEnclosure
+        fields = [
+            "title", "file", "url", "mime_type", "size", "bitrate", "codecs", "other_sources",
+            "order",
+        ]  # fmt: skip
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        upload = _upload(cleaned.get("file"))
+        if upload is not None:
+            try:
+                info = read_rendition(upload)
+            except MediaError as exc:
+                self.add_error("file", str(exc))
+                return cleaned
+            upload.content_type = info.mime_type
+            upload.name = with_extension(upload.name, info.extension)
+            cleaned.update(
+                mime_type=info.mime_type, size=info.size, bitrate=info.bitrate, codecs=info.codecs
+            )
+            self.instance.integrity = info.integrity
+        elif cleaned.get("url") and not cleaned.get("file"):
+            self.instance.integrity = ""  # nothing of ours to vouch for
+            if not cleaned.get("mime_type"):
+                self.add_error("mime_type", "Give the type of the linked file, e.g. audio/ogg.")
+        if cleaned.get("file") and cleaned.get("url"):
+            self.add_error("url", "Give either an uploaded file or a URL, not both.")
+        elif not cleaned.get("file") and not cleaned.get("url"):
+            self.add_error("file", "Upload the rendition or give its URL.")
+        return cleaned
+
+
+class SoundbiteForm(forms.ModelForm):
+    start_time = forms.DecimalField(
+        min_value=0, max_digits=9, decimal_places=3, help_text="Seconds from the start."
+    )
+    duration = forms.DecimalField(
+        min_value=Decimal("0.001"),
+        max_digits=9,
+        decimal_places=3,
+        help_text="Seconds; 15 to 120 is what apps expect.",
+    )
+
+    class Meta:
+        model = Soundbite
+        fields = ["start_time", "duration", "title"]
+
+
+class ValueSplitFormSet(forms.BaseInlineFormSet):
+    """Value recipients' shares: validated together, as apps divide each payment among them."""
+
+    def clean(self) -> None:
+        super().clean()
+        splits = [
+            (form.cleaned_data["split"], form.cleaned_data.get("fee", False))
+            for form in self.forms
+            if getattr(form, "cleaned_data", None)
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("split")
+        ]
+        if problems := rules.validate_splits(splits):
+            raise ValidationError([problem[0].upper() + problem[1:] + "." for problem in problems])

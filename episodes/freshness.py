@@ -20,7 +20,24 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from episodes.models import Appearance, Chapter, Episode, PlatformLink, Show, ShowLink, Status, Tag
+from episodes.models import (
+    AlternateEnclosure,
+    Appearance,
+    Chapter,
+    Episode,
+    EpisodeValueRecipient,
+    PlatformLink,
+    PodrollItem,
+    Show,
+    ShowBlock,
+    ShowLink,
+    ShowTxt,
+    ShowValueRecipient,
+    Soundbite,
+    Status,
+    Tag,
+    ValueTimeSplit,
+)
 from guests.models import Guest, GuestLink
 from podcast.pagecache import Stamp
 
@@ -126,6 +143,15 @@ def _episode_may_move(sender, instance, **kwargs) -> None:
 @receiver(post_delete, sender=Episode)
 @receiver(post_save, sender=ShowLink)
 @receiver(post_delete, sender=ShowLink)
+# Podcasting 2.0 lists of the channel (episodes/podcasting20).
+@receiver(post_save, sender=ShowTxt)
+@receiver(post_delete, sender=ShowTxt)
+@receiver(post_save, sender=ShowBlock)
+@receiver(post_delete, sender=ShowBlock)
+@receiver(post_save, sender=PodrollItem)
+@receiver(post_delete, sender=PodrollItem)
+@receiver(post_save, sender=ShowValueRecipient)
+@receiver(post_delete, sender=ShowValueRecipient)
 def _show_content_changed(sender, instance, **kwargs) -> None:
     touch_shows(Q(pk=instance.show_id))
 
@@ -136,6 +162,15 @@ def _show_content_changed(sender, instance, **kwargs) -> None:
 @receiver(post_delete, sender=PlatformLink)
 @receiver(post_save, sender=Chapter)
 @receiver(post_delete, sender=Chapter)
+# Podcasting 2.0 lists of an item (episodes/podcasting20).
+@receiver(post_save, sender=Soundbite)
+@receiver(post_delete, sender=Soundbite)
+@receiver(post_save, sender=AlternateEnclosure)
+@receiver(post_delete, sender=AlternateEnclosure)
+@receiver(post_save, sender=EpisodeValueRecipient)
+@receiver(post_delete, sender=EpisodeValueRecipient)
+@receiver(post_save, sender=ValueTimeSplit)
+@receiver(post_delete, sender=ValueTimeSplit)
 def _episode_content_changed(sender, instance, **kwargs) -> None:
     touch_shows(Q(episodes__pk=instance.episode_id))
 

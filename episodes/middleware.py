@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 
 from episodes.models import ShowRedirect
 from episodes.views import feed_not_modified
+from podcast.cors import allow_any_origin
 from podcast.middleware import DATABASE_ERRORS
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
@@ -73,5 +74,5 @@ class FeedNotModifiedMiddleware:
                     connection.close_if_unusable_or_obsolete()
                     response = None  # the view answers: fresh, or the last good copy
                 if response is not None:
-                    return response
+                    return allow_any_origin(response)
         return self.get_response(request)

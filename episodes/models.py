@@ -12,6 +12,7 @@ from django.utils.functional import cached_property
 from markdownx.models import MarkdownxField
 
 from episodes.categories import APPLE_CATEGORIES, CATEGORY_CHOICES, SUBCATEGORY_CHOICES
+from podcast import rules as p20  # Podcasting 2.0 rules
 from podcast.constraints import web_url
 from podcast.media import ARTWORK_WIDTHS, refresh_renditions
 from podcast.querysets import PublicQuerySet
@@ -23,8 +24,8 @@ PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
 # Paths the site uses for itself; a show slug must not shadow them.
 RESERVED_SLUGS = {
-    "admin", "api", "episodes", "feed", "feeds", "guests", "healthz", "markdownx", "media",
-    "robots.txt", "search", "seasons", "shows", "sitemap.xml", "static", "tags",
+    "admin", "api", "embed", "episodes", "feed", "feeds", "guests", "healthz", "markdownx",
+    "media", "oembed", "robots.txt", "search", "seasons", "shows", "sitemap.xml", "static", "tags",
 }  # fmt: skip
 
 
@@ -95,7 +96,80 @@ class Role(models.TextChoices):
     COMPOSER = "composer", "Composer"
 
 
-class Show(models.Model):
+class LicenseAndLocation(models.Model):
+    """podcast:license and podcast:location, which a show and each episode may carry."""
+
+    license = models.CharField(
+        max_length=p20.SHORT_TEXT,
+        blank=True,
+        help_text="podcast:license: an identifier such as “cc-by-4.0”, or your own license's "
+        "short name (then give its URL).",
+    )
+    license_url = models.URLField(
+        max_length=500,
+        blank=True,
+        help_text="The full text of the license; required for a license that is not well known.",
+    )
+    location_name = models.CharField(
+        "location",
+        max_length=p20.SHORT_TEXT,
+        blank=True,
+        help_text="podcast:location: a place as listeners would name it, e.g. “Austin, TX”.",
+    )
+    location_geo = models.CharField(
+        "geo URI",
+        max_length=100,
+        blank=True,
+        validators=[p20.validate_geo_uri, p20.validate_geo_range],
+        help_text="Latitude and longitude, e.g. “geo:30.2672,-97.7431”.",
+    )
+    location_osm = models.CharField(
+        "OpenStreetMap id",
+        max_length=30,
+        blank=True,
+        validators=[p20.validate_osm],
+        help_text="N, W or R and the number from openstreetmap.org, e.g. “R113314”.",
+    )
+    location_country = models.CharField(
+        "country",
+        max_length=2,
+        blank=True,
+        validators=[p20.validate_country],
+        help_text="Two-letter code, e.g. “us”.",
+    )
+    location_rel = models.CharField(
+        "the location is",
+        max_length=10,
+        choices=p20.LocationRel.choices,
+        blank=True,
+        help_text="Empty: what the content is about (the namespace's default).",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def location_osm_url(self) -> str:
+        """The place on openstreetmap.org, or "" without a usable id."""
+        kind = {"N": "node", "W": "way", "R": "relation"}.get(self.location_osm[:1])
+        number = self.location_osm[1:].split("#")[0]
+        return f"https://www.openstreetmap.org/{kind}/{number}" if kind and number else ""
+
+    def clean(self) -> None:
+        errors = {}
+        if p20.license_needs_url(self.license) and not self.license_url:
+            errors["license_url"] = (
+                f"“{self.license}” is not a well-known license: give the URL of its full text."
+            )
+        if (self.location_geo or self.location_osm or self.location_country) and not (
+            self.location_name.strip()
+        ):
+            errors["location_name"] = "Name the place too: apps show the name."
+        if errors:
+            raise ValidationError(errors)
+
+
+class Show(LicenseAndLocation):
     """A podcast. A site may hold several; most hold one."""
 
     ShowType = ShowType
@@ -159,6 +233,68 @@ class Show(models.Model):
         blank=True,
         help_text="Only when the show has moved elsewhere: the old feed then answers 301 to it.",
     )
+    medium = models.CharField(
+        max_length=20,
+        choices=p20.Medium.choices,
+        default=p20.Medium.PODCAST,
+        help_text="podcast:medium: what the feed holds. Apps adapt (no speed-up for music).",
+    )
+    cover_art_alt = models.CharField(
+        "artwork description",
+        max_length=255,
+        blank=True,
+        help_text="What the artwork shows, for listeners who cannot see it (podcast:image alt).",
+    )
+    trailer = models.ForeignKey(
+        "Episode",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="podcast:trailer: the episode apps offer as a preview. Empty: every published "
+        "episode of type Trailer.",
+    )
+    update_frequency = models.CharField(
+        max_length=p20.SHORT_TEXT,
+        blank=True,
+        help_text="podcast:updateFrequency, as listeners read it, e.g. “Every other Monday”.",
+    )
+    update_rrule = models.CharField(
+        "update rule",
+        max_length=255,
+        blank=True,
+        validators=[p20.validate_rrule],
+        help_text="The same schedule for apps, as an iCalendar rule, e.g. "
+        "“FREQ=WEEKLY;INTERVAL=2;BYDAY=MO”.",
+    )
+    update_dtstart = models.DateTimeField(
+        "schedule starts",
+        null=True,
+        blank=True,
+        help_text="When the schedule begins; required when the rule has a COUNT.",
+    )
+    value_suggested = models.DecimalField(
+        "suggested value",
+        max_digits=20,
+        decimal_places=11,
+        null=True,
+        blank=True,
+        help_text="podcast:value: bitcoin per minute a listener's app suggests streaming, "
+        "e.g. 0.00000005 (5 sats). Recipients are listed below.",
+    )
+    publisher_name = models.CharField(
+        max_length=p20.SHORT_TEXT,
+        blank=True,
+        help_text="podcast:publisher: the network that owns the show, if any.",
+    )
+    publisher_feed_url = models.URLField(
+        max_length=500, blank=True, help_text="The publisher's own feed (medium “publisher”)."
+    )
+    publisher_feed_guid = models.UUIDField(
+        null=True,
+        blank=True,
+        help_text="The publisher feed's podcast:guid; worked out from its URL when empty.",
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -187,6 +323,11 @@ class Show(models.Model):
             ),
             web_url("website", "show_website_http"),
             web_url("funding_url", "show_funding_url_http"),
+            web_url("license_url", "show_license_url_http"),
+            web_url("publisher_feed_url", "show_publisher_feed_url_http"),
+            models.CheckConstraint(
+                condition=Q(medium__in=p20.Medium.values), name="show_medium_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -214,6 +355,13 @@ class Show(models.Model):
         return reverse("episodes:show", kwargs={"show": self.slug})
 
     def clean(self) -> None:
+        super().clean()
+        if self.trailer_id and self.trailer.show_id != self.pk:
+            raise ValidationError({"trailer": "Choose one of this show's own episodes."})
+        if p20.rrule_needs_dtstart(self.update_rrule) and not self.update_dtstart:
+            raise ValidationError(
+                {"update_dtstart": "A rule with a COUNT needs the date the schedule starts."}
+            )
         if ShowRedirect.objects.filter(slug=self.slug).exclude(show_id=self.pk).exists():
             raise ValidationError(
                 {"slug": "Another show used this address before; its subscribers still follow it."}
@@ -268,7 +416,7 @@ class EpisodeQuerySet(PublicQuerySet):
         return self.order_by("-pub_date", "-id")
 
 
-class Episode(models.Model):
+class Episode(LicenseAndLocation):
     Status = Status
     EpisodeType = EpisodeType
 
@@ -346,6 +494,29 @@ class Episode(models.Model):
     guests = models.ManyToManyField(
         "guests.Guest", through="Appearance", blank=True, related_name="episodes"
     )
+    social_uri = models.URLField(
+        "discussion post",
+        max_length=1000,
+        blank=True,
+        help_text="podcast:socialInteract: the post (e.g. on Mastodon) where listeners discuss "
+        "this episode; apps show its replies.",
+    )
+    social_protocol = models.CharField(
+        "discussion protocol",
+        max_length=20,
+        choices=p20.SocialProtocol.choices,
+        blank=True,
+        help_text="How apps read the post. “Disabled” asks apps to show no comments.",
+    )
+    social_account_id = models.CharField(
+        "posted by",
+        max_length=255,
+        blank=True,
+        help_text="The account that wrote the post, e.g. “@show@podcastindex.social”.",
+    )
+    social_account_url = models.URLField(
+        "poster's profile", max_length=500, blank=True, help_text="That account's public page."
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -391,6 +562,9 @@ class Episode(models.Model):
                 name="episode_audio_size_not_negative",
             ),
             models.CheckConstraint(condition=~Q(guid=""), name="episode_guid_not_empty"),
+            web_url("license_url", "episode_license_url_http"),
+            web_url("social_uri", "episode_social_uri_http"),
+            web_url("social_account_url", "episode_social_account_url_http"),
         ]
 
     def __str__(self) -> str:
@@ -408,6 +582,12 @@ class Episode(models.Model):
         return reverse("episodes:detail", kwargs={"show": self.show.slug, "slug": self.slug})
 
     def clean(self) -> None:
+        super().clean()
+        if self.social_protocol and self.social_protocol != p20.SocialProtocol.DISABLED:
+            if not self.social_uri:
+                raise ValidationError({"social_uri": "Give the post's address."})
+        elif self.social_uri and not self.social_protocol:
+            raise ValidationError({"social_protocol": "Say how apps can read the post."})
         if self.status == self.Status.PUBLISHED and self.pub_date is None:
             raise ValidationError({"pub_date": "A published episode needs a publication date."})
         if self.audio_file and self.audio_url:
@@ -642,3 +822,278 @@ class Chapter(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# Podcasting 2.0 (episodes/podcasting20): lists a show or an episode carries in its feed. -------
+
+
+class ShowTxt(models.Model):
+    """podcast:txt: free text for other services, such as a directory's ownership code."""
+
+    show = models.ForeignKey(Show, on_delete=models.CASCADE, related_name="txt_records")
+    purpose = models.CharField(
+        max_length=p20.SHORT_TEXT,
+        blank=True,
+        help_text="“verify” for a directory's ownership check, “applepodcastsverify” for Apple's.",
+    )
+    text = models.TextField(
+        max_length=p20.TXT_LIMIT, help_text="Exactly what the service asked you to publish."
+    )
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["purpose", "id"]
+        verbose_name = "text record (podcast:txt)"
+
+    def __str__(self) -> str:
+        return self.purpose or self.text[:40]
+
+
+class ShowBlock(models.Model):
+    """podcast:block: which platforms may (not) show the feed publicly."""
+
+    show = models.ForeignKey(Show, on_delete=models.CASCADE, related_name="blocks")
+    service = models.CharField(
+        max_length=30,
+        choices=p20.SERVICE_CHOICES,
+        blank=True,
+        help_text="Empty: every platform.",
+    )
+    blocked = models.BooleanField(
+        default=True, help_text="Ticked: keep it off that platform. Unticked: allow it there."
+    )
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["service", "id"]
+        verbose_name = "platform block (podcast:block)"
+        constraints = [
+            models.UniqueConstraint(fields=["show", "service"], name="showblock_one_per_service"),
+            models.CheckConstraint(
+                condition=Q(service="") | Q(service__in=p20.SERVICE_SLUGS),
+                name="showblock_service_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{'block' if self.blocked else 'allow'} {self.service or 'everywhere'}"
+
+
+class PodrollItem(models.Model):
+    """podcast:podroll: a show the podcaster recommends."""
+
+    show = models.ForeignKey(Show, on_delete=models.CASCADE, related_name="podroll")
+    title = models.CharField(max_length=p20.SHORT_TEXT, blank=True, help_text="Shown by apps.")
+    feed_url = models.URLField(max_length=1000, blank=True, help_text="The show's feed.")
+    feed_guid = models.UUIDField(
+        null=True,
+        blank=True,
+        help_text="Its podcast:guid (Podcast Index shows it); worked out from the feed URL "
+        "when empty.",
+    )
+    order = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = "recommended show (podcast:podroll)"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(feed_url="") | Q(feed_guid__isnull=False),
+                name="podrollitem_feed_url_or_guid",
+            ),
+            web_url("feed_url", "podrollitem_feed_url_http"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.feed_url or str(self.feed_guid)
+
+    def clean(self) -> None:
+        if not (self.feed_url or self.feed_guid):
+            raise ValidationError("Give the recommended show's feed URL, its guid, or both.")
+
+    @property
+    def resolved_guid(self) -> str:
+        return str(self.feed_guid or podcast_guid_for(self.feed_url))
+
+
+class ValueRecipientBase(models.Model):
+    """podcast:valueRecipient: a Lightning node paid a share of what listeners stream (keysend)."""
+
+    name = models.CharField(max_length=p20.SHORT_TEXT, help_text="Who this is, e.g. “Sam (host)”.")
+    address = models.CharField(
+        "node public key",
+        max_length=66,
+        validators=[p20.validate_node_pubkey],
+        help_text="The recipient's Lightning node public key (66 hex characters).",
+    )
+    split = models.PositiveIntegerField(
+        validators=[MinValueValidator(1)],
+        help_text="Shares of each payment; fees are percentages taken first.",
+    )
+    fee = models.BooleanField(default=False, help_text="A fee (e.g. the host's), in percent.")
+    custom_key = models.CharField(
+        max_length=20,
+        blank=True,
+        validators=[p20.validate_custom_key],
+        help_text="Only for wallets that need it (e.g. 696969), with the value below.",
+    )
+    custom_value = models.CharField(max_length=255, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.split})"
+
+    def clean(self) -> None:
+        if bool(self.custom_key) != bool(self.custom_value):
+            raise ValidationError("Give both the custom key and its value, or neither.")
+        if self.fee and self.split and self.split > 100:
+            raise ValidationError({"split": "A fee is a percentage: at most 100."})
+
+
+class ShowValueRecipient(ValueRecipientBase):
+    show = models.ForeignKey(Show, on_delete=models.CASCADE, related_name="value_recipients")
+
+    class Meta(ValueRecipientBase.Meta):
+        verbose_name = "value recipient (podcast:value)"
+        constraints = [
+            models.CheckConstraint(condition=Q(split__gt=0), name="showvaluerecipient_split"),
+        ]
+
+
+class EpisodeValueRecipient(ValueRecipientBase):
+    """Replaces the show's recipients for this episode."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="value_recipients")
+
+    class Meta(ValueRecipientBase.Meta):
+        verbose_name = "value recipient for this episode (replaces the show's)"
+        constraints = [
+            models.CheckConstraint(condition=Q(split__gt=0), name="episodevaluerecipient_split"),
+        ]
+
+
+class ValueTimeSplit(ValueRecipientBase):
+    """podcast:valueTimeSplit: during a guest's segment, the guest shares in the payments."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="value_splits")
+    start_time = models.PositiveIntegerField(help_text="Seconds from the start.")
+    duration = models.PositiveIntegerField(
+        validators=[MinValueValidator(1)], help_text="Seconds the segment lasts."
+    )
+
+    class Meta(ValueRecipientBase.Meta):
+        ordering = ["start_time", "id"]
+        verbose_name = "guest segment payment (podcast:valueTimeSplit)"
+        constraints = [
+            models.CheckConstraint(condition=Q(split__gt=0), name="valuetimesplit_split"),
+            models.CheckConstraint(condition=Q(duration__gt=0), name="valuetimesplit_duration"),
+        ]
+
+
+class Soundbite(models.Model):
+    """podcast:soundbite: a moment apps may play as a preview or share."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="soundbites")
+    start_time = models.DecimalField(
+        max_digits=9, decimal_places=3, help_text="Seconds from the start of the episode."
+    )
+    duration = models.DecimalField(
+        max_digits=9, decimal_places=3, help_text="Seconds; 15 to 120 is what apps expect."
+    )
+    title = models.CharField(max_length=p20.SHORT_TEXT, blank=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["start_time", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(start_time__gte=0), name="soundbite_start"),
+            models.CheckConstraint(condition=Q(duration__gt=0), name="soundbite_duration"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"Soundbite at {self.start_time} s"
+
+    def clean(self) -> None:
+        end = (self.start_time or 0) + (self.duration or 0)
+        if self.episode_id and self.episode.duration and end > self.episode.duration:
+            raise ValidationError(
+                f"It ends at {end:g} s, after the episode ({self.episode.duration} s)."
+            )
+
+    @property
+    def start_seconds(self) -> int:
+        return int(self.start_time)
+
+
+class AlternateEnclosure(models.Model):
+    """podcast:alternateEnclosure: another rendition of the audio (lower bitrate, Opus)."""
+
+    episode = models.ForeignKey(
+        Episode, on_delete=models.CASCADE, related_name="alternate_enclosures"
+    )
+    title = models.CharField(
+        max_length=p20.ALTERNATE_TITLE_LIMIT,
+        blank=True,
+        help_text="Short, e.g. “Low bandwidth” or “High quality Opus”.",
+    )
+    file = models.FileField(
+        upload_to=UploadPath("audio"),
+        blank=True,
+        max_length=255,
+        help_text="MP3, M4A, Opus, Ogg or FLAC; type, size, bitrate and integrity are read "
+        "from it.",
+    )
+    url = models.URLField(
+        max_length=1000, blank=True, help_text="Instead of a file: the rendition hosted elsewhere."
+    )
+    mime_type = models.CharField(max_length=50, blank=True, help_text="E.g. audio/ogg.")
+    size = models.BigIntegerField(null=True, blank=True, help_text="Bytes.")
+    bitrate = models.PositiveIntegerField(null=True, blank=True, help_text="Bits per second.")
+    codecs = models.CharField(max_length=50, blank=True, help_text="E.g. “opus”, “mp4a.40.2”.")
+    integrity = models.CharField(
+        max_length=200, blank=True, help_text="SRI hash (sha384-…), computed from an upload."
+    )
+    other_sources = models.TextField(
+        blank=True,
+        help_text="Other addresses of the same file (https://, ipfs://, a .torrent), one a line.",
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = "alternate rendition (podcast:alternateEnclosure)"
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(file="") | Q(url="")) & ~Q(file="", url=""),
+                name="alternateenclosure_one_source",
+            ),
+            web_url("url", "alternateenclosure_url_http"),
+            models.CheckConstraint(
+                condition=Q(size__isnull=True) | Q(size__gte=0), name="alternateenclosure_size"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.mime_type or "Rendition"
+
+    @property
+    def upload_folder(self) -> str:
+        return self.episode.upload_folder
+
+    @property
+    def src(self) -> str:
+        return self.file.url if self.file else self.url
+
+    @property
+    def sources(self) -> list[str]:
+        from podcast.media import absolute_url
+
+        others = [line.strip() for line in self.other_sources.splitlines() if line.strip()]
+        return [absolute_url(self.src), *others]

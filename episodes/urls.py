@@ -14,4 +14,5 @@ urlpatterns = [
     path("<slug:show>/seasons/<int:number>/", views.season_detail, name="season"),
     path("<slug:show>/episodes/<slug:slug>/", views.episode_detail, name="detail"),
     path("<slug:show>/episodes/<slug:slug>/chapters.json", views.chapters, name="chapters"),
+    path("<slug:show>/episodes/<slug:slug>/soundbites/", views.add_soundbite, name="soundbite"),
 ]

@@ -4,6 +4,8 @@ from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import QuerySet
@@ -15,18 +17,20 @@ from django.http import (
     HttpResponsePermanentRedirect,
     JsonResponse,
 )
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
-from django.views.decorators.http import condition, require_safe
+from django.views.decorators.http import condition, require_POST, require_safe
 
 from episodes.feeds import FEED_FORMAT, PodcastFeedGenerator, build_feed
+from episodes.forms import SoundbiteForm
 from episodes.freshness import Stamp, feed_stamp
-from episodes.models import Episode, Show, Tag
+from episodes.models import Episode, Show, Soundbite, Tag
 from episodes.pagecache import show_freshness, tag_freshness
 from episodes.search import clean_query, search_episodes
 from guests.models import Guest
+from podcast.cors import public_cors
 from podcast.pagecache import site_freshness, stamped_page
 
 logger = logging.getLogger(__name__)
@@ -47,7 +51,7 @@ def _paginate(request: HttpRequest, queryset: QuerySet) -> Page:
 @require_safe
 @stamped_page(site_freshness)
 def home(request: HttpRequest) -> HttpResponse:
-    shows = list(Show.objects.prefetch_related("links")[:2])
+    shows = list(Show.objects.prefetch_related("links", "podroll")[:2])
     if len(shows) == 1:
         return _show_page(request, shows[0])
     return TemplateResponse(
@@ -58,7 +62,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 @stamped_page(show_freshness)
 def show_detail(request: HttpRequest, show: str) -> TemplateResponse:
-    return _show_page(request, get_object_or_404(Show.objects.prefetch_related("links"), slug=show))
+    shows = Show.objects.prefetch_related("links", "podroll")
+    return _show_page(request, get_object_or_404(shows, slug=show))
 
 
 def _show_page(request: HttpRequest, show: Show) -> TemplateResponse:
@@ -130,7 +135,9 @@ def season_detail(request: HttpRequest, show: str, number: int) -> TemplateRespo
 @stamped_page(show_freshness)
 def episode_detail(request: HttpRequest, show: str, slug: str) -> TemplateResponse:
     episode = get_object_or_404(
-        Episode.objects.visible_to(request.user).for_cards().prefetch_related("links", "chapters"),
+        Episode.objects.visible_to(request.user)
+        .for_cards()
+        .prefetch_related("links", "chapters", "soundbites", "alternate_enclosures"),
         show__slug=show,
         slug=slug,
     )
@@ -146,6 +153,22 @@ def episode_detail(request: HttpRequest, show: str, slug: str) -> TemplateRespon
     )
 
 
+@require_POST
+@permission_required("episodes.add_soundbite", raise_exception=True)
+def add_soundbite(request: HttpRequest, show: str, slug: str) -> HttpResponse:
+    """An editor marks a soundbite with the player on the episode page itself."""
+    episode = get_object_or_404(Episode, show__slug=show, slug=slug)
+    form = SoundbiteForm(request.POST, instance=Soundbite(episode=episode))
+    if form.is_valid():
+        bite = form.save()
+        messages.success(request, f"Soundbite “{bite}” saved: it is in the feed now.")
+    else:
+        problems = " ".join(message for errors in form.errors.values() for message in errors)
+        messages.error(request, f"The soundbite was not saved. {problems}")
+    return redirect(episode.get_absolute_url() + "#soundbites")
+
+
+@public_cors
 @require_safe
 def chapters(request: HttpRequest, show: str, slug: str) -> JsonResponse:
     """Podcast Index JSON chapters (application/json+chapters)."""
@@ -291,6 +314,7 @@ def feed_not_modified(request: HttpRequest, show: str) -> HttpResponse | None:
     return None if response is headers else response
 
 
+@public_cors
 @require_safe
 def feed(request: HttpRequest, show: str) -> HttpResponse:
     """The show's podcast feed, built once per change and answered with 304 when unchanged.

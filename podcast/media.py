@@ -4,12 +4,15 @@ One place for it, used by the admin forms, the demo and the importers. Every che
 MediaError with a message meant for the editor; callers never see a library's own exception.
 """
 
+import base64
+import hashlib
 import io
 import os
 import warnings
 from dataclasses import dataclass
 from typing import IO
 
+import mutagen
 import webvtt
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -119,6 +122,58 @@ def read_audio(handle: IO[bytes]) -> AudioInfo:
         mime_type=rules.AUDIO_TYPES[f".{kind}"],
         size=size,
         extension=kind,
+    )
+
+
+@dataclass(frozen=True)
+class RenditionInfo:
+    mime_type: str
+    codecs: str
+    size: int
+    bitrate: int | None  # bits per second
+    duration: int
+    integrity: str  # Subresource Integrity hash, as podcast:integrity takes it
+    extension: str
+
+
+# mutagen's class for each kind of audio a rendition may be: its type, codec and extension.
+_RENDITION_KINDS = {
+    "MP3": ("audio/mpeg", "mp3", "mp3"),
+    "MP4": ("audio/mp4", "mp4a.40.2", "m4a"),
+    "OggOpus": ("audio/ogg", "opus", "opus"),
+    "OggVorbis": ("audio/ogg", "vorbis", "ogg"),
+    "FLAC": ("audio/flac", "flac", "flac"),
+}
+
+
+def read_rendition(handle: IO[bytes]) -> RenditionInfo:
+    """Another rendition of an episode (low bitrate MP3, Opus, FLAC…), read by mutagen."""
+    size = _checked_size(handle, settings.MAX_AUDIO_UPLOAD_BYTES, "audio")
+    try:
+        audio = mutagen.File(handle)
+    except Exception as exc:  # mutagen raises many kinds of errors on hostile files
+        raise MediaError("This file could not be read as audio: it is damaged.") from exc
+    finally:
+        handle.seek(0)
+    kind = _RENDITION_KINDS.get(type(audio).__name__) if audio is not None else None
+    if kind is None:
+        raise MediaError("Upload MP3, M4A (AAC), Opus, Ogg Vorbis or FLAC audio.")
+    length = getattr(audio.info, "length", 0) or 0
+    if length < 1:
+        raise MediaError("The audio has no playable length (under one second).")
+    bitrate = getattr(audio.info, "bitrate", 0) or round(size * 8 / length)
+    digest = hashlib.sha384()
+    for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+        digest.update(chunk)
+    handle.seek(0)
+    return RenditionInfo(
+        mime_type=kind[0],
+        codecs=kind[1],
+        size=size,
+        bitrate=bitrate,
+        duration=round(length),
+        integrity="sha384-" + base64.b64encode(digest.digest()).decode(),
+        extension=kind[2],
     )
 
 

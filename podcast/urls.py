@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from episodes import embed
 from episodes.sitemaps import EpisodeSitemap, ShowSitemap, TagSitemap
 from guests.sitemaps import GuestSitemap
 from podcast import views
@@ -24,6 +25,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("media/<path:path>", views.serve_media, name="media"),
     path("guests/", include("guests.urls")),
+    path("embed/<slug:show>/", embed.embed_latest, name="embed_latest"),
+    path("embed/<slug:show>/<slug:slug>/", embed.embed, name="embed"),
+    path("oembed/", embed.oembed, name="oembed"),
     path("", include("analytics.urls")),
     path("", include("episodes.urls")),
 ]

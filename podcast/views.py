@@ -20,6 +20,7 @@ from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from podcast.cors import public_cors
 from podcast.middleware import DATABASE_ERRORS, database_unavailable
 
 
@@ -42,6 +43,9 @@ MEDIA_TYPES = {
     ".m4a": "audio/x-m4a",
     ".mp4": "audio/mp4",
     ".aac": "audio/aac",
+    ".opus": "audio/ogg",
+    ".ogg": "audio/ogg",
+    ".flac": "audio/flac",
     ".vtt": "text/vtt; charset=utf-8",
     ".srt": "application/x-subrip; charset=utf-8",
     ".json": "application/json",
@@ -113,6 +117,7 @@ def _stream(handle: BinaryIO, start: int, length: int) -> Iterator[bytes]:
         yield chunk
 
 
+@public_cors
 @require_safe
 def serve_media(request: HttpRequest, path: str) -> HttpResponse:
     """Uploaded media from MEDIA_ROOT, with byte ranges, HEAD and conditional requests.

@@ -49,9 +49,9 @@ class EpisodeFactory(DjangoModelFactory):
     summary = "What this episode is about."
     show_notes = "Some **notes**."
     status = Episode.Status.PUBLISHED
-    # A day apart, oldest first, and always in the past: the sequence runs through the whole
-    # session, and past its thousandth episode a base of 1,000 days made them scheduled.
-    pub_date = factory.Sequence(lambda n: timezone.now() - timedelta(days=20_000 - n))
+    # Each episode an hour newer than the one made before, and still in the past after tens of
+    # thousands of them: a whole suite run makes thousands, and a future date would be scheduled.
+    pub_date = factory.Sequence(lambda n: timezone.now() - timedelta(days=3000, hours=-n))
     audio_url = factory.Sequence(lambda n: f"https://cdn.example.com/audio/episode-{n}.mp3")
     audio_size = 1_234_567
     audio_mime_type = "audio/mpeg"

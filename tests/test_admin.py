@@ -94,6 +94,8 @@ def test_editor_writes_and_publishes_an_episode_through_the_admin(editor_client,
         "chapters-TOTAL_FORMS": "0",
         "chapters-INITIAL_FORMS": "0",
     }
+    for inline in ("soundbites", "alternate_enclosures", "value_recipients", "value_splits"):
+        data |= {f"{inline}-TOTAL_FORMS": "0", f"{inline}-INITIAL_FORMS": "0"}
     response = editor_client.post(reverse("admin:episodes_episode_add"), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     episode = Episode.objects.get(slug="written-in-the-admin")

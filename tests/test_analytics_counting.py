@@ -152,6 +152,11 @@ def test_measured_enclosure_serves_the_same_bytes_and_ranges_as_media(client, sh
     assert ranged.status_code == direct.status_code == 206
     assert ranged["Content-Range"] == direct["Content-Range"] == f"bytes 100-199/{len(AUDIO)}"
     assert b"".join(ranged.streaming_content) == AUDIO[100:200]
+    assert ranged["Access-Control-Allow-Origin"] == "*"
+    preflight = client.options(
+        url, HTTP_ORIGIN="https://app.example", HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET"
+    )
+    assert preflight.status_code == 204
     assert client.get(url, HTTP_RANGE=f"bytes={len(AUDIO)}-").status_code == 416
     head = client.head(url)
     assert head.status_code == 200 and head["Content-Length"] == str(len(AUDIO))

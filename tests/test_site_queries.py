@@ -52,12 +52,13 @@ def populate(size: int) -> dict:
 
 # One row per page: the queries it runs for an anonymous listener.
 EXPECTED = {
-    "home": 6,  # freshness, shows and their links (2), episodes with tags and people (3)
-    "show": 6,  # freshness, show, links, episodes, tags, people
+    "home": 7,  # freshness, shows, their links and podroll, episodes with tags and people (3)
+    "show": 7,  # freshness, show, links, podroll, episodes, tags, people
     "list": 9,  # freshness, show, seasons, tags, guests, count, episodes, tags, people
     "filtered": 9,
     "season": 6,  # freshness, show, count, episodes, tags, people
-    "episode": 8,  # freshness, episode+show, tags, links, chapters, people, previous, next
+    # freshness, episode+show, tags, links, chapters, soundbites, renditions, people, prev, next
+    "episode": 10,
     "guest": 8,  # freshness (2: site, guest), guest, links, episodes, tags, people, feed links
     "tag": 8,  # freshness (2: site, tag), tag, count, episodes, tags, people, feed links
     "search": 6,  # freshness, count, episodes, tags, people, show list for the feed links

@@ -195,3 +195,57 @@ def episode_json_ld(episode: Episode) -> SafeString:
     if image := artwork_url(episode):
         data["image"] = image
     return _ld(data)
+
+
+@register.simple_tag
+def player_chapters(episode: Episode) -> str:
+    """The chapters as JSON for the player's data attribute (escaped there like any text)."""
+    return json.dumps(
+        [{"startTime": c.start_time, "title": c.title} for c in episode.chapters.all()],
+        ensure_ascii=False,
+    )
+
+
+@register.simple_tag
+def player_artwork(episode: Episode) -> str:
+    """Artwork sizes for the Media Session API (lock screens), as JSON.
+
+    Storage URLs as they are: the browser resolves them against the page it is on.
+    """
+    item = episode if episode.cover_art else episode.show
+    if not item.cover_art:
+        url = episode.cover_art_url
+        return json.dumps([{"src": url}] if url else [])
+    urls = _rendition_urls(item.cover_art_renditions)
+    art = [{"src": url, "sizes": f"{width}x{width}", "type": "image/webp"} for width, url in urls]
+    return json.dumps(art or [{"src": item.cover_art.url}])
+
+
+@register.simple_tag
+def embed_code(episode: Episode | None = None, show: Show | None = None) -> str:
+    """The <iframe> code of the embeddable player (of `episode`, else `show`'s latest)."""
+    from episodes.embed import embed_url, iframe_code
+
+    if episode is not None:
+        return iframe_code(embed_url(episode), f"{episode.title} · {episode.show.title}")
+    return iframe_code(embed_url(show=show), f"{show.title}: the latest episode")
+
+
+@register.simple_tag
+def oembed_url(page_url: str) -> str:
+    from urllib.parse import urlencode
+
+    from django.conf import settings
+    from django.urls import reverse
+
+    return (
+        f"{settings.SITE_URL}{reverse('oembed')}?{urlencode({'url': page_url, 'format': 'json'})}"
+    )
+
+
+@register.simple_tag
+def embed_size(dimension: str) -> int:
+    """The embedded player's default "width" or "height" in px, as oEmbed gives it."""
+    from episodes.embed import HEIGHT, WIDTH
+
+    return {"width": WIDTH, "height": HEIGHT}[dimension]

@@ -46,7 +46,8 @@
         field.select();
         copied = document.execCommand && document.execCommand("copy");
       }
-      if (status) status.textContent = copied ? "Feed address copied." : "Select the address and copy it.";
+      const done = button.dataset.copied || "Feed address copied.";
+      if (status) status.textContent = copied ? done : "Select the text and copy it.";
     });
   }
 })();

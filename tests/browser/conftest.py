@@ -14,10 +14,33 @@ from podcast.generate import cover_art, tone_mp3
 from tests import factories
 
 SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
+# The player preloads nothing (opening a page is not a listen): what pressing play would load.
+START_PLAYER = (
+    "() => { const a = document.querySelector('audio');"
+    " if (!a.readyState && a.networkState !== 2) a.load(); }"
+)
 
 
 def chromium_path() -> str:
     return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _media_through_the_site() -> Iterator[None]:
+    """The live server answers /media/ with the site's own view, as production does.
+
+    Django's test server otherwise sends media through its own handler, whole files without byte
+    ranges, and a browser cannot seek in audio served that way. Private Django API, so this fails
+    loudly if the handler changes.
+    """
+    from django.test import testcases
+
+    handler = testcases._MediaFilesHandler
+    assert hasattr(handler, "_should_handle"), "Django's test media handler changed"
+    original = handler._should_handle
+    handler._should_handle = lambda self, path: False
+    yield
+    handler._should_handle = original
 
 
 @pytest.fixture(scope="session")

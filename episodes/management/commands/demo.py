@@ -21,6 +21,7 @@ from episodes.models import (
     ShowLink,
     Tag,
 )
+from episodes.podcasting20.demo import add_demo_podcasting20
 from guests.models import Guest
 from guests.parsing import parse_guest_line
 from podcast.generate import cover_art, tone_mp3
@@ -239,6 +240,7 @@ class Command(BaseCommand):
             if "notes" in data:
                 self._transcript_and_chapters(episode)
 
+        add_demo_podcasting20(show)
         self.stdout.write(
             f"Demo show “{show.title}” {'created' if created else 'up to date'}: "
             f"{show.episodes.count()} episodes."

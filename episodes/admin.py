@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from markdownx.admin import MarkdownxModelAdmin
@@ -204,6 +204,20 @@ class ValueTimeSplitInline(admin.TabularInline):
     fields = ["start_time", "duration", "name", "address", "split", "custom_key", "custom_value"]
 
 
+def answer_upload_script(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """A save the upload script sent: it follows the redirect itself, from JSON.
+
+    Its request would otherwise follow the redirect unseen and spend the "saved" message there.
+    """
+    if (
+        request.method == "POST"
+        and request.headers.get("X-Upload-Progress")
+        and response.status_code in (301, 302, 303)
+    ):
+        return JsonResponse({"location": response["Location"]})
+    return response
+
+
 @admin.register(Episode)
 class EpisodeAdmin(MarkdownxModelAdmin):
     form = EpisodeAdminForm
@@ -265,6 +279,20 @@ class EpisodeAdmin(MarkdownxModelAdmin):
         ),
         ("Identity", {"fields": ["guid", "created", "updated"], "classes": ["collapse"]}),
     ]
+
+    class Media:
+        js = ["js/upload-progress.js"]
+        css = {"all": ["css/upload-progress.css"]}
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        response = super().changeform_view(request, object_id, form_url, extra_context)
+        return answer_upload_script(request, response)
 
     @admin.display(description="Feed problems")
     def feed_problems(self, episode: Episode) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models.fields.files import FieldFile
 from PIL import Image, UnidentifiedImageError
@@ -19,6 +20,8 @@ from episodes.models import Episode, Show, validate_language
 from episodes.podcasting20 import checks as podcasting20
 from episodes.podcasting20.feed import ITEM_PREFETCH
 from podcast import rules
+from podcast.media import stored_audio_seconds
+from podcast.text import format_duration
 
 ERROR, WARNING = "error", "warning"
 LIMIT = f"{rules.DESCRIPTION_LIMIT:,}"
@@ -79,6 +82,14 @@ def show_problems(show: Show) -> list[Problem]:
     except ValidationError:
         found.append(problem(ERROR, f"language “{show.language}” is not an ISO 639 code (“en”)"))
     found += [problem(level, message) for level, message in podcasting20.show_problems(show)]
+    if not (settings.WEBSUB_HUBS or (settings.PODPING_URL and settings.PODPING_TOKEN)):
+        found.append(
+            problem(
+                WARNING,
+                "no WebSub hub and no Podping configured: apps see new episodes only when they "
+                "next poll (set WEBSUB_HUBS, or PODPING_URL and PODPING_TOKEN)",
+            )
+        )
     return found
 
 
@@ -96,6 +107,11 @@ def _title_has_number(episode: Episode) -> bool:
     return any(re.search(p, episode.title, re.IGNORECASE) for p in patterns)
 
 
+def _played_seconds(episode: Episode) -> int | None:
+    """How long the uploaded file plays; None for audio hosted elsewhere or unreadable."""
+    return stored_audio_seconds(episode.audio_file) if episode.audio_file else None
+
+
 def _enclosure_problems(episode: Episode) -> list[str]:
     if not episode.has_audio:
         return ["no audio file"]
@@ -104,6 +120,13 @@ def _enclosure_problems(episode: Episode) -> list[str]:
         problems.append("audio size in bytes is unknown")
     if not episode.duration:
         problems.append("duration is unknown")
+    elif (played := _played_seconds(episode)) and abs(played - episode.duration) > 2:
+        # Two seconds: rounding and the encoder's padding, never a real disagreement.
+        problems.append(
+            f"duration is {format_duration(episode.duration)} but the audio file plays for "
+            f"{format_duration(played)}: apps show the wrong length, and chapters or timestamps "
+            "past the end seek nowhere (correct the duration, or upload the right file)"
+        )
     extension = PurePosixPath(urlsplit(episode.audio_src).path).suffix.lower()
     if problem := rules.enclosure_problem(extension, episode.audio_mime_type):
         problems.append(problem)

@@ -119,6 +119,9 @@ class PodcastFeedGenerator(feedgenerator.Rss201rev2Feed):
 
     def add_root_elements(self, handler) -> None:
         super().add_root_elements(handler)
+        # WebSub: the hubs told of every change (notify app), beside rel="self".
+        for hub in settings.WEBSUB_HUBS:
+            handler.addQuickElement("atom:link", None, {"rel": "hub", "href": hub})
         feed = self.feed
         add = handler.addQuickElement
         add("itunes:author", feed["itunes_author"])

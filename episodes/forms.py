@@ -4,9 +4,11 @@ import os
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
 
 from episodes.models import AlternateEnclosure, Chapter, Episode, Platform, Show, Soundbite
 from podcast import rules
@@ -76,6 +78,22 @@ class EpisodeAdminForm(forms.ModelForm):
             "audio_file", "audio_url", "audio_size", "audio_mime_type", "audio_bitrate",
             "duration", "cover_art", "cover_art_url", "transcript",
         ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The upload script refuses what is too large before sending (minutes, over a home line).
+        for name, limit, kinds in (
+            ("audio_file", settings.MAX_AUDIO_UPLOAD_BYTES, "MP3 or M4A audio"),
+            ("cover_art", settings.MAX_IMAGE_UPLOAD_BYTES, "JPEG or PNG images"),
+            ("transcript", settings.MAX_TRANSCRIPT_UPLOAD_BYTES, "WebVTT or SRT transcripts"),
+        ):
+            self.fields[name].widget.attrs.update(
+                {
+                    "data-max-bytes": limit,
+                    "data-max-label": filesizeformat(limit),
+                    "data-kinds": kinds,
+                }
+            )
 
     def clean_audio_file(self) -> object:
         audio = self.cleaned_data.get("audio_file")

@@ -1,4 +1,5 @@
 import uuid
+from collections.abc import Iterable
 from typing import Self
 
 from django.conf import settings
@@ -65,6 +66,15 @@ class Platform(models.TextChoices):
     PODCAST_INDEX = "podcastindex", "Podcast Index"
     GOOGLE = "google", "Google Podcasts (discontinued)"
     OTHER = "other", "Other"
+
+
+# Platforms that closed: their links are kept (an editor may still want them) but not shown.
+DISCONTINUED_PLATFORMS = frozenset({Platform.GOOGLE})
+
+
+def live_links(links: Iterable["BaseLink"]) -> list["BaseLink"]:
+    """The links a listener can still follow, from a (prefetched) `links.all()`."""
+    return [link for link in links if link.platform not in DISCONTINUED_PLATFORMS]
 
 
 class ShowType(models.TextChoices):
@@ -379,6 +389,10 @@ class Show(LicenseAndLocation):
         return settings.SITE_URL + self.get_feed_path()
 
     @property
+    def live_links(self) -> list["ShowLink"]:
+        return live_links(self.links.all())
+
+    @property
     def upload_folder(self) -> str:
         return f"shows/{self.slug}"
 
@@ -580,6 +594,10 @@ class Episode(LicenseAndLocation):
 
     def get_absolute_url(self) -> str:
         return reverse("episodes:detail", kwargs={"show": self.show.slug, "slug": self.slug})
+
+    @property
+    def live_links(self) -> list["PlatformLink"]:
+        return live_links(self.links.all())
 
     def clean(self) -> None:
         super().clean()

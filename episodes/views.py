@@ -72,9 +72,16 @@ def _show_page(request: HttpRequest, show: Show) -> TemplateResponse:
     return TemplateResponse(request, "episodes/show_detail.html", context)
 
 
-def _choice(request: HttpRequest, name: str, allowed: dict) -> object | None:
-    """The chosen filter value when it is one of the offered ones; anything else is ignored."""
-    return allowed.get(request.GET.get(name, "").strip())
+FILTER_NOUNS = {"season": "season", "tag": "topic", "guest": "guest"}
+
+
+def _choice(request: HttpRequest, name: str, allowed: dict, refused: list[str]) -> object | None:
+    """The chosen filter value when it is one of the offered ones; others are noted in `refused`."""
+    value = request.GET.get(name, "").strip()
+    if value and value not in allowed:
+        shown = value if len(value) <= 40 else value[:40] + "…"
+        refused.append(f"no {FILTER_NOUNS[name]} “{shown}”")
+    return allowed.get(value)
 
 
 @require_safe
@@ -89,10 +96,13 @@ def episode_list(request: HttpRequest, show: str) -> TemplateResponse:
     guests = {
         g.slug: g for g in Guest.objects.filter(appearances__episode__in=published).distinct()
     }
-    season = _choice(request, "season", {str(n): n for n in seasons})
-    tag = _choice(request, "tag", tags)
-    guest = _choice(request, "guest", guests)
-    episodes = published
+    refused: list[str] = []
+    season = _choice(request, "season", {str(n): n for n in seasons}, refused)
+    tag = _choice(request, "tag", tags, refused)
+    guest = _choice(request, "guest", guests, refused)
+    # A filter that matches nothing offered is an address that does not exist: say so (404),
+    # rather than quietly listing everything as if it had been applied.
+    episodes = published.none() if refused else published
     if season:
         episodes = episodes.filter(season_number=season)
     if tag:
@@ -109,8 +119,10 @@ def episode_list(request: HttpRequest, show: str) -> TemplateResponse:
             "tags": sorted(tags.values(), key=lambda t: t.name.lower()),
             "guests": sorted(guests.values(), key=lambda g: g.name.lower()),
             "selected": {"season": season, "tag": tag, "guest": guest},
-            "filtered": bool(season or tag or guest),
+            "filtered": bool(season or tag or guest or refused),
+            "refused": refused,
         },
+        status=404 if refused else 200,
     )
 
 

@@ -2,6 +2,7 @@ from django import forms
 
 from guests.models import Guest
 from podcast.forms import ImageUploadField
+from podcast.markdownx_urls import PlainPreviewWidget
 
 
 class GuestAdminForm(forms.ModelForm):
@@ -10,3 +11,4 @@ class GuestAdminForm(forms.ModelForm):
     class Meta:
         model = Guest
         fields = "__all__"  # noqa: DJ007 - GuestAdmin has no fieldsets; it shows every field
+        widgets = {"bio": PlainPreviewWidget}

@@ -7,11 +7,32 @@ from array import array
 import lameenc
 from PIL import Image, ImageDraw
 
+# A chime longer than this is built from segments encoded once each and repeated: every segment
+# ends on whole frames with a fresh encoder, so the joined stream plays through and its length is
+# the sum of theirs, while an hour of audio costs a few encodes instead of an hour's.
+SEGMENT_SECONDS = 30
+
 
 def tone_mp3(
     seconds: float = 12.0, sample_rate: int = 44100, bitrate_kbps: int = 64, base_hz: int = 440
 ) -> bytes:
-    """A real MP3: a soft two-note chime (base and fifth) that fades in and out."""
+    """A real constant-bitrate MP3 of `seconds`: a soft two-note chime that fades in and out.
+
+    Long files repeat one SEGMENT_SECONDS chime; at 8 kHz and 8 kbps an hour is 3.6 MB.
+    """
+    if seconds <= SEGMENT_SECONDS:
+        return _encode_chime(seconds, sample_rate, bitrate_kbps, base_hz)
+    segment = _encode_chime(SEGMENT_SECONDS, sample_rate, bitrate_kbps, base_hz)
+    segment_seconds = len(segment) * 8 / (bitrate_kbps * 1000)  # constant bitrate, no header
+    repeats = int((seconds - 1) // segment_seconds)
+    rest = seconds - repeats * segment_seconds
+    # The encoder pads the last segment up to whole frames; end a little early to come out even.
+    frame_seconds = (1152 if sample_rate >= 32000 else 576) / sample_rate
+    tail = _encode_chime(max(rest - 2 * frame_seconds, 1.0), sample_rate, bitrate_kbps, base_hz)
+    return segment * repeats + tail
+
+
+def _encode_chime(seconds: float, sample_rate: int, bitrate_kbps: int, base_hz: int) -> bytes:
     # Whole-hertz tones repeat every second: synthesise one second, repeat it, shape the ends.
     second = array("h")
     for i in range(sample_rate):

@@ -15,6 +15,7 @@ from typing import IO
 import mutagen
 import webvtt
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from django.db.models.fields.files import FieldFile
@@ -71,15 +72,24 @@ def _sniff_audio(head: bytes) -> str | None:
 
 def _check_mp3_frames(handle: IO[bytes], first_frame: int, size: int) -> None:
     """Walk the MPEG frames: an upload cut short ends inside a frame."""
-    handle.seek(first_frame)
-    while handle.tell() < size:
-        start = handle.tell()
-        try:
-            MPEGFrame(handle)
-        except HeaderNotFoundError:
-            # Tags (ID3v1, APE, Lyrics3) or padding after the audio: the frames ended cleanly.
-            return
-        if handle.tell() > size:
+    # A frame's length follows from its 4-byte header alone, and an hour holds some 100,000
+    # frames with a handful of distinct headers: mutagen parses each kind once.
+    lengths: dict[bytes, int] = {}
+    position = first_frame
+    while position < size:
+        start = position
+        handle.seek(start)
+        header = handle.read(4)
+        if header not in lengths:
+            handle.seek(start)
+            try:
+                MPEGFrame(handle)
+            except HeaderNotFoundError:
+                # Tags (ID3v1, APE, Lyrics3) or padding after the audio: the frames ended cleanly.
+                return
+            lengths[header] = handle.tell() - start
+        position = start + lengths[header]
+        if position > size:
             raise MediaError(
                 "The MP3 file is incomplete: it ends in the middle of the audio "
                 f"(at byte {start:,} of {size:,}). Upload the whole file again."
@@ -175,6 +185,35 @@ def read_rendition(handle: IO[bytes]) -> RenditionInfo:
         integrity="sha384-" + base64.b64encode(digest.digest()).decode(),
         extension=kind[2],
     )
+
+
+def stored_audio_seconds(stored: FieldFile) -> int | None:
+    """How long a stored audio file on local disk plays, from its headers; else None.
+
+    Object storage is not read: opening a file there downloads all of it. Stored names are never
+    reused (every upload gets a new one), so the answer is cached for good.
+    """
+    key = f"audio-seconds:{stored.storage.__class__.__name__}:{stored.name}"
+    found = cache.get(key)
+    if found is None:
+        found = _read_seconds(stored)
+        cache.set(key, found, timeout=None)
+    return found or None
+
+
+def _read_seconds(stored: FieldFile) -> int:
+    try:
+        stored.path  # noqa: B018 - only storages with local files have one
+    except NotImplementedError:
+        return 0
+    try:
+        with stored.open("rb") as handle:
+            kind = _sniff_audio(handle.read(12))
+            handle.seek(0)
+            audio = MP3(handle) if kind == "mp3" else MP4(handle) if kind == "m4a" else None
+    except Exception:  # missing, unreadable or not audio: the caller reports it as unknown
+        return 0
+    return round(getattr(getattr(audio, "info", None), "length", 0) or 0)
 
 
 # Images ---------------------------------------------------------------------------------------

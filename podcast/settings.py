@@ -1,7 +1,6 @@
 """The one settings module: deployments differ only by environment variables (.env.example)."""
 
 import os
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,7 +23,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG")
-TESTING = "pytest" in sys.modules
+# Set by the test suite's own configuration (pyproject.toml, [tool.pytest.ini_options] env) and
+# by nothing else: it relaxes the secret key, hosts, HTTPS and secure cookies as DEBUG does.
+TESTING = env_bool("DJANGO_TEST_SETTINGS")
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "guests",
     "episodes",
     "analytics",
+    "notify",
 ]
 
 MIDDLEWARE = [
@@ -89,6 +91,24 @@ TASKS = {
     }
 }
 WSGI_APPLICATION = "podcast.wsgi.application"
+
+# Telling podcast apps at once that a feed changed (the notify app): WebSub hubs named in the feed
+# and pinged, and Podping through its HTTP gateway. None of them by default.
+WEBSUB_HUBS = env_list("WEBSUB_HUBS")
+PODPING_URL = os.environ.get("PODPING_URL", "").strip()
+PODPING_TOKEN = os.environ.get("PODPING_TOKEN", "").strip()
+# Hubs and gateways on loopback or private addresses are refused unless this is on.
+ALLOW_PRIVATE_NOTIFY = env_bool("ALLOW_PRIVATE_NOTIFY")
+# Debounce: a feed is announced once it has been quiet this long after a change, and at the
+# latest this long after the first change of a burst, so a change reaches the hubs within 30 s.
+NOTIFY_QUIET_SECONDS = int(os.environ.get("NOTIFY_QUIET_SECONDS", "8"))
+NOTIFY_MAX_DELAY_SECONDS = int(os.environ.get("NOTIFY_MAX_DELAY_SECONDS", "20"))
+# Each request to a hub or gateway: seconds to connect and to wait for each read.
+NOTIFY_TIMEOUT_SECONDS = float(os.environ.get("NOTIFY_TIMEOUT_SECONDS", "5"))
+# Attempts per notification before it is recorded as failed (backoff 15 s, 1 min, 4 min, ...).
+NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "5"))
+# The sweep that catches scheduled episodes and announcements whose task was lost.
+NOTIFY_SWEEP_SECONDS = int(os.environ.get("NOTIFY_SWEEP_SECONDS", "300"))
 
 TEMPLATES = [
     {
@@ -267,8 +287,8 @@ MAX_TRANSCRIPT_UPLOAD_BYTES = 5 * 1024 * 1024
 # Pillow refuses images above this many pixels (decompression bombs); 3000×3000 art is 9 MP.
 MAX_IMAGE_PIXELS = int(os.environ.get("MAX_IMAGE_PIXELS", str(40_000_000)))
 
-# django-markdownx: sanitised rendering, images only, no SVG.
-MARKDOWNX_MARKDOWNIFY_FUNCTION = "podcast.markdown.render"
+# django-markdownx: sanitised rendering (show notes as their page shows them), images only, no SVG.
+MARKDOWNX_MARKDOWNIFY_FUNCTION = "podcast.markdown.render_show_notes"
 MARKDOWNX_MARKDOWN_EXTENSIONS = ["markdown.extensions.extra", "markdown.extensions.sane_lists"]
 MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png"]
 MARKDOWNX_UPLOAD_MAX_SIZE = 5 * 1024 * 1024
@@ -285,6 +305,9 @@ ANALYTICS_SPOOL_DIR = Path(os.environ.get("ANALYTICS_SPOOL_DIR", BASE_DIR / "var
 # Days raw downloads and polls are kept; the daily figures are kept for good.
 ANALYTICS_RETENTION_DAYS = max(int(os.environ.get("ANALYTICS_RETENTION_DAYS", "90")), 2)
 
+# `manage.py demo` keeps its editor's password here, so the login it prints works on every run.
+DEMO_LOGIN_FILE = BASE_DIR / "var" / "demo-login"
+
 FEED_CACHE_SECONDS = int(os.environ.get("FEED_CACHE_SECONDS", "300"))
 # The last good copy of each feed on disk: served while the database is away.
 FEED_SNAPSHOT_ROOT = Path(os.environ.get("FEED_SNAPSHOT_ROOT", BASE_DIR / "var" / "feeds"))
@@ -295,9 +318,12 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 SITE_FRESHNESS = "episodes.freshness.site_stamp"
 EPISODES_PER_PAGE = 12
 
+# Every record reaches the one root handler. Django's "django" logger would print to its own
+# console handler too under DEBUG (each line twice), so it hands its records up instead.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {"django": {"handlers": [], "level": "NOTSET", "propagate": True}},
 }

@@ -1,9 +1,17 @@
 import os
+import socket
 
 import pytest
 from django.contrib.auth.models import Group
 
 from tests import factories
+from tests.worker import Clock
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Every network call in a test has its own timeout; this catches one that was forgotten (a
+    # library's default of none): a wedged server fails that test instead of hanging the suite.
+    socket.setdefaulttimeout(60)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -19,6 +27,7 @@ def _isolated_media_and_static(settings, tmp_path):
     """Each test writes media to its own folder and needs no collectstatic."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.FEED_SNAPSHOT_ROOT = tmp_path / "feeds"
+    settings.DEMO_LOGIN_FILE = tmp_path / "demo-login"
     settings.STATIC_ROOT = tmp_path / "static"
     settings.STATIC_ROOT.mkdir()
     settings.STORAGES = {
@@ -91,6 +100,12 @@ def editor_client(editor):
 
 
 @pytest.fixture
+def clock(monkeypatch) -> Clock:
+    """A clock that stands still until moved (`clock.move(seconds=30)`): tasks come due by it."""
+    return Clock.install(monkeypatch)
+
+
+@pytest.fixture
 def settled(monkeypatch):
     """A clock a few seconds on, as the next poll comes; `tick()` moves it on again.
 
@@ -111,6 +126,12 @@ def settled(monkeypatch):
     clock.tick()
     monkeypatch.setattr(timezone, "now", lambda: clock.now)
     return clock
+
+
+def server_environ(**overrides: str) -> dict[str, str]:
+    """The environment for a server a test starts: this one's, without the test-settings switch."""
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_TEST_SETTINGS"}
+    return {**env, **overrides}
 
 
 def service_missing(message: str) -> None:

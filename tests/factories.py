@@ -49,9 +49,11 @@ class EpisodeFactory(DjangoModelFactory):
     summary = "What this episode is about."
     show_notes = "Some **notes**."
     status = Episode.Status.PUBLISHED
-    # Each episode an hour newer than the one made before, and still in the past after tens of
-    # thousands of them: a whole suite run makes thousands, and a future date would be scheduled.
-    pub_date = factory.Sequence(lambda n: timezone.now() - timedelta(days=3000, hours=-n))
+    # A day before the moment each is made, later ones a microsecond later each: any number of
+    # episodes stays published, newest last made.
+    pub_date = factory.Sequence(
+        lambda n: timezone.now() - timedelta(days=1) + timedelta(microseconds=n)
+    )
     audio_url = factory.Sequence(lambda n: f"https://cdn.example.com/audio/episode-{n}.mp3")
     audio_size = 1_234_567
     audio_mime_type = "audio/mpeg"

@@ -210,3 +210,29 @@ def test_the_editors_group_comes_from_its_data_migration():
     for model in ("show", "episode", "guest", "tag", "appearance", "platformlink", "chapter"):
         assert {f"add_{model}", f"change_{model}", f"delete_{model}", f"view_{model}"} <= codenames
     assert not {name for name in codenames if name.endswith(("_user", "_group", "_permission"))}
+
+
+def test_editors_read_the_notification_log_but_cannot_edit_it(editor_client, show):
+    from django.utils import timezone
+
+    from notify.models import Notification
+
+    sent = Notification.objects.create(
+        show=show,
+        kind=Notification.Kind.WEBSUB,
+        target="https://hub.example.com/",
+        feed_url=show.feed_url,
+        reason="“Pilot” published",
+        status=Notification.Status.SENT,
+        status_code=204,
+        created=timezone.now(),
+        next_attempt_at=timezone.now(),
+    )
+    changelist = editor_client.get(reverse("admin:notify_notification_changelist"))
+    assert changelist.status_code == 200
+    assert "“Pilot” published" in changelist.content.decode()
+    assert (
+        editor_client.get(reverse("admin:notify_notification_change", args=[sent.pk])).status_code
+        == 200
+    )
+    assert editor_client.get(reverse("admin:notify_notification_add")).status_code == 403

@@ -8,7 +8,7 @@ from django.urls import reverse
 from PIL import Image
 
 from episodes.models import Episode, Show
-from podcast.generate import cover_art
+from podcast.generate import cover_art, tone_mp3
 from tests.factories import EpisodeFactory, ShowFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +30,12 @@ def image(size=(1400, 1400), fmt="PNG", mode="RGB") -> bytes:
     return buffer.getvalue()
 
 
+@pytest.fixture(autouse=True)
+def _a_hub_is_configured(settings):
+    """Clean shows here are clean with a hub; without one the check warns (tested below)."""
+    settings.WEBSUB_HUBS = ["https://hub.example.com/"]
+
+
 @pytest.fixture
 def good_show(db):
     show = ShowFactory(slug="good")
@@ -44,8 +50,50 @@ def test_the_demo_passes_without_a_word(db):
     assert check_feed("shipping-ml") == ([], 0)
 
 
+def test_a_stored_duration_the_audio_file_does_not_last_is_an_error(good_show):
+    episode = EpisodeFactory(show=good_show, slug="chime", audio_url="", duration=45 * 60 + 32)
+    episode.audio_file.save("chime.mp3", ContentFile(tone_mp3(seconds=12)), save=True)
+    lines, status = check_feed("good")
+    assert lines == [
+        "ERROR good / chime: duration is 45:32 but the audio file plays for 0:12: apps show the "
+        "wrong length, and chapters or timestamps past the end seek nowhere (correct the "
+        "duration, or upload the right file)"
+    ]
+    assert status == 1
+    Episode.objects.filter(pk=episode.pk).update(duration=13)  # within rounding: no problem
+    assert check_feed("good") == ([], 0)
+
+
 def test_a_clean_show_passes(good_show):
     assert check_feed("good") == ([], 0)
+
+
+@pytest.mark.parametrize(
+    ("configured", "warned"),
+    [
+        ({"WEBSUB_HUBS": []}, True),
+        ({"WEBSUB_HUBS": [], "PODPING_URL": "https://podping.example.com/"}, True),
+        (
+            {
+                "WEBSUB_HUBS": [],
+                "PODPING_URL": "https://podping.example.com/",
+                "PODPING_TOKEN": "secret",
+            },
+            False,
+        ),
+        ({"WEBSUB_HUBS": ["https://hub.example.com/"]}, False),
+    ],
+)
+def test_a_show_nobody_is_told_about_gets_a_warning(good_show, settings, configured, warned):
+    for name, value in configured.items():
+        setattr(settings, name, value)
+    expected = (
+        ["WARNING good: no WebSub hub and no Podping configured: apps see new episodes only "
+         "when they next poll (set WEBSUB_HUBS, or PODPING_URL and PODPING_TOKEN)"]
+        if warned
+        else []
+    )  # fmt: skip
+    assert check_feed("good") == (expected, 0)
 
 
 def test_unknown_show_is_an_error(db):

@@ -1,7 +1,6 @@
 """Uploads to S3-compatible object storage (django-storages) against a real moto S3 server."""
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -9,16 +8,21 @@ from functools import cache
 
 import boto3
 import pytest
+from botocore.config import Config
 from django.urls import reverse
 from moto.server import ThreadedMotoServer
+from storages.backends.s3 import S3Storage
 
 from episodes.models import Episode
 from tests import media_files
+from tests.conftest import server_environ
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 BUCKET = "podcast-media"
 PORTS = range(8350, 8400)  # this area's port range
+# A wedged S3 server fails a test within seconds instead of hanging the suite.
+TIMEOUTS = Config(connect_timeout=5, read_timeout=15, retries={"max_attempts": 2})
 
 
 def free_port() -> int:
@@ -49,20 +53,24 @@ def s3(s3_endpoint, settings, monkeypatch):
         "AWS_DEFAULT_REGION": "us-east-1",
     }.items():
         monkeypatch.setenv(name, value)
-    client = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
+    client = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1", config=TIMEOUTS)
     client.create_bucket(Bucket=BUCKET)
-    settings.STORAGES = {**settings.STORAGES, "default": s3_settings(s3_endpoint)}
+    settings.STORAGES = {**settings.STORAGES, "default": with_timeouts(s3_settings(s3_endpoint))}
     yield client
     for item in client.list_objects_v2(Bucket=BUCKET).get("Contents", []):
         client.delete_object(Bucket=BUCKET, Key=item["Key"])
     client.delete_bucket(Bucket=BUCKET)
 
 
+def with_timeouts(storage: dict) -> dict:
+    return {**storage, "OPTIONS": {**storage["OPTIONS"], "client_config": TIMEOUTS}}
+
+
 @cache
 def s3_settings(endpoint: str, custom_domain: str = "") -> dict:
     """STORAGES["default"] as podcast/settings.py builds it from the environment."""
     env = {
-        **os.environ,
+        **server_environ(),
         "AWS_STORAGE_BUCKET_NAME": BUCKET,
         "AWS_S3_ENDPOINT_URL": endpoint,
         "AWS_S3_REGION_NAME": "us-east-1",
@@ -118,7 +126,7 @@ def test_admin_upload_lands_in_the_bucket_and_the_enclosure_points_there(
 def test_custom_domain_makes_absolute_cdn_enclosure_urls(s3, s3_endpoint, settings, episode):
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": s3_settings(s3_endpoint, custom_domain="cdn.example.com"),
+        "default": with_timeouts(s3_settings(s3_endpoint, custom_domain="cdn.example.com")),
     }
     episode.audio_url = ""
     episode.audio_file.save("x.mp3", media_files_upload("x.mp3", media_files.mp3(2)))
@@ -138,3 +146,15 @@ def media_files_upload(name: str, content: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content)
+
+
+def test_the_duration_check_never_downloads_audio_from_the_bucket(s3, episode, monkeypatch):
+    from episodes.feed_checks import check_episode
+
+    episode.audio_url = ""
+    episode.duration = 45 * 60
+    episode.audio_file.save("x.mp3", media_files_upload("x.mp3", media_files.mp3(2)))
+    downloads = []
+    monkeypatch.setattr(S3Storage, "_open", lambda *args: downloads.append(args))
+    assert [p for p in check_episode(episode) if "plays for" in p.message] == []
+    assert downloads == []

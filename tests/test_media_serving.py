@@ -129,6 +129,28 @@ def test_content_types(client, settings, name, content_type):
     assert client.get(f"/media/{name}")["Content-Type"] == content_type
 
 
+@pytest.mark.parametrize("accel", [False, True])
+@pytest.mark.parametrize("name", ["page.html", "art.svg", "tool.exe", "notes", "x.unknownext"])
+def test_files_of_unknown_types_are_downloads_never_pages(client, settings, name, accel):
+    """An HTML or SVG file in the media folder must never run as a page of this site."""
+    if accel:
+        settings.MEDIA_ACCEL_REDIRECT_PREFIX = "/protected-media"
+    settings.MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
+    (settings.MEDIA_ROOT / name).write_bytes(b"<script>alert(document.cookie)</script>")
+    for response in (client.get(f"/media/{name}"), client.head(f"/media/{name}")):
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/octet-stream"
+        assert response["Content-Disposition"] == "attachment"
+        assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("name", ["a.mp3", "a.m4a", "a.vtt", "a.png", "a.jpg", "a.webp"])
+def test_known_media_types_play_and_show_inline(client, settings, name):
+    settings.MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
+    (settings.MEDIA_ROOT / name).write_bytes(b"x")
+    assert "Content-Disposition" not in client.get(f"/media/{name}")
+
+
 @pytest.mark.parametrize(
     "url",
     [

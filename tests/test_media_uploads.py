@@ -78,6 +78,22 @@ def test_mp3_upload_fills_size_type_duration_and_bitrate(editor_client, new_epis
     assert episode.enclosure_url.startswith("http://") and episode.enclosure_url.endswith(".mp3")
 
 
+def test_a_save_from_the_upload_script_names_the_next_page_and_keeps_its_message(
+    editor_client, new_episode_data
+):
+    """The script's request follows no redirect: the "added" message waits for the page it names."""
+    new_episode_data["audio_file"] = upload("talk.mp3", media_files.mp3(2), "audio/mpeg")
+    response = editor_client.post(ADD, new_episode_data, headers={"X-Upload-Progress": "1"})
+    assert response.status_code == 200
+    assert response.json() == {"location": reverse("admin:episodes_episode_changelist")}
+    listing = editor_client.get(response.json()["location"]).content.decode()
+    assert "was added successfully" in listing
+    new_episode_data.update(slug="second", audio_file=upload("bad.mp3", b"not audio"))
+    refused = editor_client.post(ADD, new_episode_data, headers={"X-Upload-Progress": "1"})
+    assert refused.status_code == 200 and refused["Content-Type"].startswith("text/html")
+    assert "not MP3 or M4A audio" in refused.content.decode()  # the form again, with the reason
+
+
 def test_m4a_upload_is_read_as_aac(editor_client, new_episode_data):
     data = media_files.m4a(3)
     new_episode_data["audio_file"] = upload("episode.m4a", data, "audio/mp4")

@@ -171,6 +171,15 @@ def test_show_with_episodes_is_protected(episode):
         Show.objects.filter(pk=episode.show.pk).delete()
 
 
+def test_the_factory_keeps_any_number_of_episodes_published(show):
+    episodes = EpisodeFactory.create_batch(2000, show=show)
+    assert Episode.objects.published().filter(show=show).count() == 2000
+    newest_first = list(
+        Episode.objects.filter(show=show).newest_first().values_list("pk", flat=True)
+    )
+    assert newest_first == [e.pk for e in reversed(episodes)]
+
+
 def test_previous_and_next_order_by_date_then_id_and_skip_what_is_not_public(show):
     moment = timezone.now() - timedelta(days=3)
     first, second, third = (EpisodeFactory(show=show, pub_date=moment) for _ in range(3))

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.conftest import service_missing
+from tests.conftest import server_environ, service_missing
 
 pytestmark = pytest.mark.slow
 
@@ -152,7 +152,7 @@ def outage_site() -> Iterator[tuple[Cluster, App]]:
     cluster.root.mkdir()
     app_port = free_port(APP_PORTS)
     env = {
-        **{k: v for k, v in os.environ.items() if k != "DEBUG"},
+        **{k: v for k, v in server_environ().items() if k != "DEBUG"},
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",

@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from guests.models import GuestLink
 from tests.factories import AppearanceFactory, EpisodeFactory, ShowFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +38,32 @@ def test_a_guest_edit_is_shown_at_once(client, episode):
     appearance.guest.name = "Renamed Person"
     appearance.guest.save()
     assert "Renamed Person" in client.get(url).content.decode()
+
+
+def test_a_guests_links_added_changed_or_removed_are_shown_at_once(client, episode):
+    guest = AppearanceFactory(episode=episode).guest
+    url = guest.get_absolute_url()
+    first = client.get(url)
+    assert "mastodon.example" not in first.content.decode()
+    etags = {first["ETag"]}
+
+    def shown(etag: str) -> str:
+        response = client.get(url, headers={"if-none-match": etag})
+        assert response.status_code == 200  # not 304: the page changed
+        assert response["ETag"] not in etags
+        etags.add(response["ETag"])
+        return response.content.decode()
+
+    link = GuestLink.objects.create(guest=guest, kind="mastodon", url="https://mastodon.example/@a")
+    assert "https://mastodon.example/@a" in shown(first["ETag"])
+    etag = client.get(url)["ETag"]
+    link.url = "https://mastodon.example/@renamed"
+    link.save()
+    assert "https://mastodon.example/@renamed" in shown(etag)
+    etag = client.get(url)["ETag"]
+    link.delete()
+    assert "mastodon.example" not in shown(etag)
+    assert "mastodon.example" not in client.get(url).content.decode()
 
 
 def test_unchanged_page_answers_304_and_an_edit_ends_it(client, episode):

@@ -1,8 +1,10 @@
+import re
+
 import pytest
 from django.urls import reverse
 
 from podcast.markdown import render
-from tests.factories import EpisodeFactory, GuestFactory
+from tests.factories import AppearanceFactory, EpisodeFactory, GuestFactory
 
 HOSTILE = (
     "Hello <script>alert('x')</script>\n\n"
@@ -64,6 +66,37 @@ def test_markdownx_preview_is_sanitised_and_staff_only(client, editor_client):
     assert response.status_code == 200
     assert_clean(response.content.decode())
     assert "Hello" in response.content.decode()
+
+
+NOTES = "## Plan\n\nAt 12:34 we **ship**, at 1:02:03 we rest; `0:10` in code stays.\n\n- 5:00 list"
+
+
+def inner(page: str, css_class: str) -> str:
+    """The HTML inside the page's one `<div class="…">`, which holds no other div."""
+    return re.search(rf'<div class="{css_class}">(.*?)</div>', page, re.S).group(1)
+
+
+@pytest.mark.django_db
+def test_the_live_preview_shows_notes_exactly_as_the_episode_page(client, editor_client):
+    episode = EpisodeFactory(show_notes=NOTES)
+    preview = editor_client.post(reverse("markdownx_markdownify"), {"content": NOTES})
+    page = client.get(episode.get_absolute_url()).content.decode()
+    assert 'data-seek="754"' in preview.content.decode()
+    assert preview.content.decode() == inner(page, "show-notes")
+
+
+@pytest.mark.django_db
+def test_a_guests_bio_previews_as_its_page_shows_it(client, editor_client):
+    episode = EpisodeFactory()
+    guest = GuestFactory(bio=NOTES)
+    AppearanceFactory(episode=episode, guest=guest)
+    form = editor_client.get(reverse("admin:guests_guest_change", args=[guest.pk])).content
+    url = reverse("markdown_preview_plain")
+    assert f'data-markdownx-urls-path="{url}"' in form.decode()
+    preview = editor_client.post(url, {"content": NOTES}).content.decode()
+    assert "<strong>ship</strong>" in preview and "data-seek" not in preview
+    assert preview == inner(client.get(guest.get_absolute_url()).content.decode(), "bio")
+    assert client.post(url, {"content": NOTES}).status_code == 302  # staff only
 
 
 @pytest.mark.django_db

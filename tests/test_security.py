@@ -11,6 +11,7 @@ from django.conf import settings as django_settings
 from django.urls import reverse
 from lxml import html
 
+from tests.conftest import server_environ
 from tests.factories import AppearanceFactory, GuestFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,7 @@ BASE_DIR = Path(django_settings.BASE_DIR)
 
 def production_env(**extra: str) -> dict[str, str]:
     """The environment of a real deployment: DEBUG off, a real secret, a real host name."""
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    env = {k: v for k, v in server_environ().items() if k not in {"DEBUG", "SECRET_KEY"}}
     env.update(
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(50),
@@ -62,6 +63,28 @@ def test_production_refuses_to_start_without_a_secret_key():
     )  # fmt: skip
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_a_process_that_imports_pytest_still_gets_production_settings():
+    """Only the suite's own switch relaxes settings, not a library that happens to load pytest."""
+    env = production_env()
+    del env["SECRET_KEY"]
+    probe = "import pytest, django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'podcast.settings'; "
+    result = run_python(probe + "django.setup()", env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+    settings = run_python(
+        probe + "django.setup(); from django.conf import settings as s; "
+        "print(s.TESTING, s.SESSION_COOKIE_SECURE, s.SECURE_SSL_REDIRECT)",
+        production_env(),
+    )
+    assert settings.stdout.split() == ["False", "True", "True"], settings.stderr
+
+
+def test_the_suite_runs_on_test_settings_by_its_own_switch():
+    assert os.environ["DJANGO_TEST_SETTINGS"] == "1"
+    assert django_settings.TESTING
+    assert "DJANGO_TEST_SETTINGS" not in server_environ()
 
 
 PRODUCTION_PROBE = """

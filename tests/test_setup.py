@@ -1,11 +1,23 @@
 import io
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
-import mutagen
 import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.core.management import call_command
+from mutagen.mp3 import MP3
 
+from episodes.management.commands.demo import EPISODES
 from episodes.models import Episode, PlatformLink, Show, Tag
 from guests.models import Guest
+from podcast.generate import tone_mp3
+from podcast.text import parse_duration
+from tests.conftest import server_environ
+
+ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.django_db
 
@@ -63,25 +75,72 @@ def test_demo_sample_has_transcript_chapters_and_art_renditions(client):
     assert client.get(sample.get_chapters_url()).json()["chapters"][1]["startTime"] == 135
 
 
-def test_demo_audio_is_a_real_mp3_whose_duration_mutagen_reads():
+def test_every_demo_episode_really_lasts_as_long_as_it_says():
     call_command("demo", stdout=io.StringIO())
-    episode = Episode.objects.exclude(audio_file="").first()
-    with episode.audio_file.open("rb") as handle:
-        data = handle.read()
-    audio = mutagen.File(io.BytesIO(data))
-    assert audio is not None and audio.info.length > 5
-    assert episode.audio_size == len(data)
+    episodes = Episode.objects.exclude(audio_file="")
+    assert episodes.count() == len(EPISODES)
+    for episode in episodes:
+        with episode.audio_file.open("rb") as handle:
+            data = handle.read()
+        audio = MP3(io.BytesIO(data))
+        assert abs(audio.info.length - episode.duration) < 1, episode.slug
+        assert episode.duration == parse_duration(
+            next(e["duration"] for e in EPISODES if e["title"] == episode.title)
+        )
+        assert episode.audio_size == len(data)
+        assert audio.info.bitrate <= 16_000  # small files: about 1 kB a second
+    sample = Episode.objects.get(title="The Challenges of ML Engineering in Production")
+    assert sample.duration == 45 * 60 + 32
+    assert max(sample.chapters.values_list("start_time", flat=True)) < sample.duration
+
+
+def test_a_demo_from_before_gets_audio_as_long_as_its_episodes(settings):
+    call_command("demo", stdout=io.StringIO())
+    sample = Episode.objects.get(title="The Challenges of ML Engineering in Production")
+    sample.audio_file.save("old.mp3", ContentFile(tone_mp3(seconds=12)), save=True)
+    call_command("demo", stdout=io.StringIO())
+    sample.refresh_from_db()
+    with sample.audio_file.open("rb") as handle:
+        assert abs(MP3(handle).info.length - 2732) < 1
+
+
+def login_printed(out: io.StringIO) -> str:
+    return out.getvalue().rsplit("password “", 1)[1].split("”")[0]
+
+
+def admin_login(client, password: str) -> bool:
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": "editor", "password": password}
+    )
+    return response.status_code == 302
 
 
 def test_demo_editor_can_log_in_to_the_admin(client):
     out = io.StringIO()
     call_command("demo", stdout=out)
-    password = out.getvalue().rsplit("password “", 1)[1].split("”")[0]
-    response = client.post(
-        "/admin/login/?next=/admin/", {"username": "editor", "password": password}
-    )
-    assert response.status_code == 302
+    assert admin_login(client, login_printed(out))
     assert client.get("/admin/episodes/episode/").status_code == 200
+
+
+def test_the_demo_login_keeps_working_on_every_run(client, settings):
+    first, second = io.StringIO(), io.StringIO()
+    call_command("demo", stdout=first)
+    call_command("demo", stdout=second)
+    assert login_printed(first) == login_printed(second)
+    assert admin_login(client, login_printed(first))
+    assert oct(settings.DEMO_LOGIN_FILE.stat().st_mode & 0o777) == "0o600"
+
+
+def test_the_demo_leaves_a_password_changed_in_the_admin_and_says_so(client):
+    call_command("demo", stdout=io.StringIO())
+    editor = get_user_model().objects.get(username="editor")
+    editor.set_password("chosen-in-the-admin-42")
+    editor.save()
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    assert "password “" not in out.getvalue()
+    assert "with the password given to it in the admin since" in out.getvalue()
+    assert admin_login(client, "chosen-in-the-admin-42")
 
 
 def test_env_example_documents_every_variable_the_site_and_gunicorn_read():
@@ -99,3 +158,76 @@ def test_env_example_documents_every_variable_the_site_and_gunicorn_read():
     documented = set(re.findall(r"^#? ?([A-Z0-9_]+)=", (root / ".env.example").read_text(), re.M))
     assert len(read) > 20
     assert read - documented == set()
+
+
+LOG_PROBE = """
+import django, logging
+django.setup()
+logging.getLogger("django.request").warning("Not Found: /probe/")
+logging.getLogger("episodes.views").warning("an app's own warning")
+"""
+
+
+@pytest.mark.parametrize("debug", ["1", "0"])
+def test_each_log_line_is_printed_once(debug):
+    """As under `./run site` (DEBUG on), where Django's console handler doubled the root's."""
+    env = server_environ(
+        DEBUG=debug, SECRET_KEY="x" * 50, DJANGO_SETTINGS_MODULE="podcast.settings"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", LOG_PROBE], cwd=ROOT, env=env, capture_output=True, text=True,
+        timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == ["Not Found: /probe/", "an app's own warning"]
+
+
+FAKE_PYTHON = """#!/bin/sh
+# Stands in for .venv/bin/python: records how it was called, answers as Playwright would.
+echo "$*" >> "$(dirname "$0")/calls"
+case "$*" in
+    "-m playwright install chromium") exit "${INSTALL_STATUS:-0}" ;;
+    -c*) echo "$(dirname "$0")/chrome" ;;
+esac
+"""
+
+
+def ensure_chromium(tmp_path: Path, install_status: int) -> tuple[subprocess.CompletedProcess, str]:
+    """`run`'s ensure_chromium as a user without root and without Debian's chromium meets it."""
+    bin_dir = tmp_path / ".venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "python").write_text(FAKE_PYTHON)
+    (bin_dir / "python").chmod(0o755)
+    (bin_dir / "chrome").write_text("")
+    (bin_dir / "chrome").chmod(0o755)
+    shims = tmp_path / "shims"
+    shims.mkdir()
+    (shims / "id").write_text("#!/bin/sh\necho 1000\n")
+    (shims / "id").chmod(0o755)
+    for tool in ("sed", "dirname", "cat"):
+        (shims / tool).symlink_to(shutil.which(tool))
+    script = (
+        f'source <(sed -n "/^ensure_chromium() {{/,/^}}/p" {ROOT / "run"}); '
+        'ensure_chromium; echo "CHROMIUM_PATH=$CHROMIUM_PATH"'
+    )
+    env = {"PATH": str(shims), "INSTALL_STATUS": str(install_status), "HOME": str(tmp_path)}
+    result = subprocess.run(
+        [shutil.which("bash"), "-c", script], cwd=tmp_path, env=env, capture_output=True,
+        text=True, timeout=60,
+    )  # fmt: skip
+    calls = (bin_dir / "calls").read_text() if (bin_dir / "calls").exists() else ""
+    return result, calls
+
+
+def test_without_debians_chromium_or_root_tests_fall_back_to_playwrights_own(tmp_path):
+    result, calls = ensure_chromium(tmp_path, install_status=0)
+    assert result.returncode == 0, result.stderr
+    assert calls.splitlines()[0] == "-m playwright install chromium"
+    assert "CHROMIUM_PATH=.venv/bin/chrome" in result.stdout  # what the fake Playwright named
+
+
+def test_when_the_fallback_fails_too_the_tests_stop_and_say_what_to_install(tmp_path):
+    result, calls = ensure_chromium(tmp_path, install_status=1)
+    assert result.returncode == 1
+    assert calls.splitlines() == ["-m playwright install chromium"]
+    assert "The browser tests need Chromium: install it (apt-get install chromium)" in result.stderr

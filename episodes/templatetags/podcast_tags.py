@@ -8,17 +8,12 @@ from django.utils.safestring import SafeString, mark_safe
 
 from episodes.models import Episode, Show
 from episodes.search import highlight
-from podcast.markdown import render
+from podcast.markdown import render, render_show_notes
 from podcast.media import absolute_url
 from podcast.text import format_duration, parse_duration
 
 register = template.Library()
 
-# 12:34 or 1:02:03, not part of a longer run of digits and colons (dates, ratios, clock ranges).
-_TIMESTAMP = re.compile(r"(?<![\d:])(?:(\d{1,2}):)?([0-5]?\d):([0-5]\d)(?![\d:])")
-# Tags of sanitised HTML; nh3 always double-quotes attribute values, which may hold ">".
-_TAG = re.compile(r'(<(?:[^>"]|"[^"]*")*>)')
-_NO_LINKS_INSIDE = {"a", "code", "pre"}
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
@@ -26,6 +21,12 @@ _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 def markdown(text: str) -> SafeString:
     """Editor markdown as sanitised HTML."""
     return render(text)
+
+
+@register.filter
+def show_notes(text: str) -> SafeString:
+    """Show notes as the page and the admin's live preview both show them."""
+    return render_show_notes(text)
 
 
 @register.filter
@@ -80,38 +81,6 @@ def transcript_lines(text: str) -> list[dict]:
         elif line.strip():
             lines.append({"seconds": None, "stamp": "", "text": line})
     return lines
-
-
-def _seek_link(match: re.Match) -> str:
-    hours, minutes, secs = (int(g) if g else 0 for g in match.groups())
-    seconds = hours * 3600 + minutes * 60 + secs
-    return f'<a class="seek" href="#t={seconds}" data-seek="{seconds}">{match.group(0)}</a>'
-
-
-@register.filter
-def timestamps(html: SafeString) -> SafeString:
-    """Turn 12:34 and 1:02:03 in already sanitised HTML into links that seek the player.
-
-    Only text between tags changes, and only into digits-only links, so nothing the editor wrote
-    becomes markup; text inside links and code is left alone.
-    """
-    parts, inside = [], []
-    for piece in _TAG.split(str(html)):
-        if piece.startswith("<"):
-            name = re.match(r"</?\s*([a-zA-Z0-9]+)", piece)
-            tag = name.group(1).lower() if name else ""
-            if tag in _NO_LINKS_INSIDE:
-                if piece.startswith("</"):
-                    if tag in inside:
-                        inside.remove(tag)
-                elif not piece.endswith("/>"):
-                    inside.append(tag)
-            parts.append(piece)
-        elif inside:
-            parts.append(piece)
-        else:
-            parts.append(_TIMESTAMP.sub(_seek_link, piece))
-    return mark_safe("".join(parts))  # noqa: S308 - input was sanitised; we add only our own links
 
 
 @register.filter

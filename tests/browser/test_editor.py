@@ -7,10 +7,10 @@ from playwright.sync_api import Page, expect
 
 from podcast.generate import tone_mp3
 
-# The Editors group comes from a migration: restore it after earlier tests flushed the tables.
+# The `editor` fixture remakes the Editors group with its migration's code after flushes.
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

@@ -89,3 +89,21 @@ def test_no_console_errors_on_any_page(page: Page, site, live_server):
     assert page.console_errors == []
     assert page.goto("/no-such-page/").status == 404
     page.console_errors.clear()  # the 404 status itself is reported as a console error
+
+
+def test_on_a_phone_the_sticky_header_takes_one_row(page: Page, site):
+    page.set_viewport_size({"width": 360, "height": 780})
+    for url in ("/", "/signal-path/episodes/", "/search/?q=microphone"):
+        page.goto(url)
+        header = page.locator(".site-header").bounding_box()
+        assert header["height"] <= 0.1 * 780, (url, header)  # one row, not two
+        boxes = [
+            page.locator(part).bounding_box() for part in (".brand", ".site-nav", ".search-box")
+        ]
+        middles = [box["y"] + box["height"] / 2 for box in boxes]
+        assert max(middles) - min(middles) < 8, (url, boxes)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, url
+    search = page.get_by_role("searchbox", name="Search episodes")
+    search.fill("treating")
+    page.get_by_role("button", name="Search", exact=True).first.click()
+    expect(page.locator(".episode-card h3")).to_have_text(["Treating a small room"])

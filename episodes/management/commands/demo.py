@@ -1,9 +1,11 @@
-"""Load demo content: one show, two seasons, guests, tags, links, a real playable MP3, a
-transcript and chapters."""
+"""Load demo content: one show, two seasons, guests, tags, links, real playable MP3s as long as
+their episodes say, a transcript and chapters."""
 
 import secrets
 from datetime import UTC, datetime
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
@@ -25,7 +27,8 @@ from episodes.podcasting20.demo import add_demo_podcasting20
 from guests.models import Guest
 from guests.parsing import parse_guest_line
 from podcast.generate import cover_art, tone_mp3
-from podcast.media import read_audio, read_transcript
+from podcast.media import read_audio, read_transcript, stored_audio_seconds
+from podcast.text import parse_duration
 
 SAMPLE_NOTES = """\
 In this episode, I'm joined by Dr. Jane Smith and Alex Johnson to discuss the real-world \
@@ -62,7 +65,7 @@ EPISODES = [
         "summary": "Discussing real-world challenges of deploying machine learning models in "
         "production environments.",
         "pub_date": datetime(2023, 7, 20, 9, 0, tzinfo=UTC),
-        "duration": 45 * 60 + 32,
+        "duration": "45:32",
         "season": 1,
         "number": 1,
         "guests": [
@@ -83,6 +86,7 @@ EPISODES = [
         "summary": "What a feature store really buys a small team, and when a database table "
         "is enough.",
         "pub_date": datetime(2023, 8, 3, 9, 0, tzinfo=UTC),
+        "duration": "38:14",
         "season": 1,
         "number": 2,
         "guests": ["Alex Johnson, Senior MLOps Engineer"],
@@ -93,6 +97,7 @@ EPISODES = [
         "summary": "Benchmarks, leaks and the evaluations that predict how a model behaves "
         "with real users.",
         "pub_date": datetime(2023, 8, 17, 9, 0, tzinfo=UTC),
+        "duration": "52:07",
         "season": 1,
         "number": 3,
         "guests": ["Dr. Jane Smith, ML Research Lead at TechCorp"],
@@ -102,6 +107,7 @@ EPISODES = [
         "title": "Shipping Models to Phones",
         "summary": "Quantisation, distillation and the budget of a battery.",
         "pub_date": datetime(2024, 2, 1, 9, 0, tzinfo=UTC),
+        "duration": "41:50",
         "season": 2,
         "number": 1,
         "guests": ["Priya Natarajan, Mobile ML Engineer at Pocketlabs"],
@@ -111,6 +117,7 @@ EPISODES = [
         "title": "Data Contracts in Practice",
         "summary": "How teams agree on data before it breaks a model in production.",
         "pub_date": datetime(2024, 2, 15, 9, 0, tzinfo=UTC),
+        "duration": "36:25",
         "season": 2,
         "number": 2,
         "guests": ["Marco Bianchi, Staff Data Engineer at Railyard"],
@@ -121,6 +128,7 @@ EPISODES = [
         "summary": "Alerts that mean something, runbooks for drift and the postmortem culture "
         "ML teams need.",
         "pub_date": datetime(2024, 3, 1, 9, 0, tzinfo=UTC),
+        "duration": "48:03",
         "season": 2,
         "number": 3,
         "guests": [
@@ -132,6 +140,27 @@ EPISODES = [
 ]
 
 HOST = "Sam Rivera, Host of Shipping ML"
+
+SHOW = {
+    "title": "Shipping ML",
+    "subtitle": "Machine learning, from notebook to production",
+    "description": "Conversations with the engineers and researchers who take machine learning "
+    "out of the lab and into products people rely on.",
+    "author": "Sam Rivera",
+    "owner_name": "Sam Rivera",
+    "owner_email": "podcast@example.com",
+    "language": "en",
+    "category": "Technology",
+    "copyright": "© 2023–2026 Sam Rivera",
+    "website": "https://example.com",
+    "funding_url": "https://example.com/support",
+}
+
+SHOW_LINKS = {
+    Platform.APPLE: "https://podcasts.apple.com/podcast/example",
+    Platform.SPOTIFY: "https://open.spotify.com/show/example",
+    Platform.YOUTUBE: "https://youtube.com/@example",
+}
 
 SAMPLE_CHAPTERS = [
     (0, "Introductions"),
@@ -168,86 +197,27 @@ SAMPLE_TRANSCRIPT = """WEBVTT
 class Command(BaseCommand):
     help = "Load demo content (safe to run any number of times) and print an editor login."
 
+    # Each step gets the episode and its entry in EPISODES; a new kind of demo data is one more.
+    episode_steps = ("audio", "people", "tags", "links", "transcript_and_chapters")
+
     @transaction.atomic
     def handle(self, *args, **options) -> None:
-        host = self._guest(HOST)
-        show, created = Show.objects.get_or_create(
-            slug="shipping-ml",
-            defaults={
-                "title": "Shipping ML",
-                "subtitle": "Machine learning, from notebook to production",
-                "description": "Conversations with the engineers and researchers who take "
-                "machine learning out of the lab and into products people rely on.",
-                "author": "Sam Rivera",
-                "owner_name": "Sam Rivera",
-                "owner_email": "podcast@example.com",
-                "language": "en",
-                "category": "Technology",
-                "copyright": "© 2023–2026 Sam Rivera",
-                "website": "https://example.com",
-                "funding_url": "https://example.com/support",
-            },
-        )
-        if not show.cover_art:
-            show.cover_art.save("shipping-ml.png", ContentFile(cover_art("Shipping ML")))
-        elif not show.cover_art_renditions.get("files"):
-            show.save()  # databases from before renditions existed
-        show.hosts.add(host)
-        for platform, url in {
-            Platform.APPLE: "https://podcasts.apple.com/podcast/example",
-            Platform.SPOTIFY: "https://open.spotify.com/show/example",
-            Platform.YOUTUBE: "https://youtube.com/@example",
-        }.items():
-            ShowLink.objects.get_or_create(show=show, platform=platform, defaults={"url": url})
-
+        host = self.guest(HOST)
+        show, created = self.show(host)
         for index, data in enumerate(EPISODES):
-            episode, _ = Episode.objects.get_or_create(
-                show=show,
-                slug=slugify(data["title"]),
-                defaults={
-                    "title": data["title"],
-                    "summary": data["summary"],
-                    "show_notes": data.get("notes", data["summary"]),
-                    "status": Episode.Status.PUBLISHED,
-                    "pub_date": data["pub_date"],
-                    "season_number": data["season"],
-                    "episode_number": data["number"],
-                },
-            )
-            if not episode.has_audio:
-                # Each episode its own file (and its own pitch): apps tell enclosures apart.
-                audio = ContentFile(tone_mp3(base_hz=330 + 55 * index))
-                episode.audio_file.save(f"{episode.slug}.mp3", audio, save=False)
-                self._read_audio(episode)
-                if "duration" in data:
-                    episode.duration = data["duration"]
-                episode.save()
-            Appearance.objects.get_or_create(episode=episode, guest=host, role=Appearance.Role.HOST)
-            for order, line in enumerate(data["guests"], start=1):
-                Appearance.objects.get_or_create(
-                    episode=episode,
-                    guest=self._guest(line),
-                    role=Appearance.Role.GUEST,
-                    defaults={"order": order},
-                )
-            for name in data["tags"]:
-                tag, _ = Tag.objects.get_or_create(slug=slugify(name), defaults={"name": name})
-                episode.tags.add(tag)
-            for platform, url in data.get("links", {}).items():
-                PlatformLink.objects.get_or_create(
-                    episode=episode, platform=platform, defaults={"url": url}
-                )
-            if "notes" in data:
-                self._transcript_and_chapters(episode)
+            data = {**data, "index": index, "host": host}
+            episode = self.episode(show, data)
+            for step in self.episode_steps:
+                getattr(self, step)(episode, data)
 
         add_demo_podcasting20(show)
         self.stdout.write(
             f"Demo show “{show.title}” {'created' if created else 'up to date'}: "
             f"{show.episodes.count()} episodes."
         )
-        self._editor_login()
+        self.editor_login()
 
-    def _guest(self, line: str) -> Guest:
+    def guest(self, line: str) -> Guest:
         parsed = parse_guest_line(line)
         guest, _ = Guest.objects.get_or_create(
             slug=parsed.slug,
@@ -259,7 +229,85 @@ class Command(BaseCommand):
         )
         return guest
 
-    def _transcript_and_chapters(self, episode: Episode) -> None:
+    def show(self, host: Guest) -> tuple[Show, bool]:
+        show, created = Show.objects.get_or_create(slug="shipping-ml", defaults=SHOW)
+        if not show.cover_art:
+            show.cover_art.save("shipping-ml.png", ContentFile(cover_art("Shipping ML")))
+        elif not show.cover_art_renditions.get("files"):
+            show.save()  # databases from before renditions existed
+        show.hosts.add(host)
+        for platform, url in SHOW_LINKS.items():
+            ShowLink.objects.get_or_create(show=show, platform=platform, defaults={"url": url})
+        return show, created
+
+    def episode(self, show: Show, data: dict) -> Episode:
+        episode, _ = Episode.objects.get_or_create(
+            show=show,
+            slug=slugify(data["title"]),
+            defaults={
+                "title": data["title"],
+                "summary": data["summary"],
+                "show_notes": data.get("notes", data["summary"]),
+                "status": Episode.Status.PUBLISHED,
+                "pub_date": data["pub_date"],
+                "season_number": data["season"],
+                "episode_number": data["number"],
+            },
+        )
+        return episode
+
+    def audio(self, episode: Episode, data: dict) -> None:
+        """A file of its own (and its own pitch: apps tell enclosures apart) as long as it says.
+
+        Demos made before the audio matched its duration get theirs replaced.
+        """
+        seconds = parse_duration(data["duration"])
+        if episode.audio_url or (
+            episode.audio_file
+            and episode.duration == seconds
+            and stored_audio_seconds(episode.audio_file) == seconds
+        ):
+            return
+        if episode.audio_file:
+            episode.audio_file.delete(save=False)
+        audio = tone_mp3(
+            seconds, sample_rate=8000, bitrate_kbps=8, base_hz=330 + 55 * data["index"]
+        )
+        episode.audio_file.save(f"{episode.slug}.mp3", ContentFile(audio), save=False)
+        with episode.audio_file.open("rb") as handle:
+            info = read_audio(handle)
+        episode.audio_size = info.size
+        episode.audio_mime_type = info.mime_type
+        episode.duration = info.duration
+        episode.audio_bitrate = info.bitrate
+        episode.save()
+
+    def people(self, episode: Episode, data: dict) -> None:
+        Appearance.objects.get_or_create(
+            episode=episode, guest=data["host"], role=Appearance.Role.HOST
+        )
+        for order, line in enumerate(data["guests"], start=1):
+            Appearance.objects.get_or_create(
+                episode=episode,
+                guest=self.guest(line),
+                role=Appearance.Role.GUEST,
+                defaults={"order": order},
+            )
+
+    def tags(self, episode: Episode, data: dict) -> None:
+        for name in data["tags"]:
+            tag, _ = Tag.objects.get_or_create(slug=slugify(name), defaults={"name": name})
+            episode.tags.add(tag)
+
+    def links(self, episode: Episode, data: dict) -> None:
+        for platform, url in data.get("links", {}).items():
+            PlatformLink.objects.get_or_create(
+                episode=episode, platform=platform, defaults={"url": url}
+            )
+
+    def transcript_and_chapters(self, episode: Episode, data: dict) -> None:
+        if "notes" not in data:
+            return
         if not episode.transcript:
             content = SAMPLE_TRANSCRIPT.encode()
             info = read_transcript(ContentFile(content), "transcript.vtt")
@@ -272,24 +320,33 @@ class Command(BaseCommand):
                 episode=episode, start_time=start, defaults={"title": title}
             )
 
-    def _read_audio(self, episode: Episode) -> None:
-        with episode.audio_file.open("rb") as handle:
-            info = read_audio(handle)
-        episode.audio_size = info.size
-        episode.audio_mime_type = info.mime_type
-        episode.duration = info.duration
-        episode.audio_bitrate = info.bitrate
+    def editor_login(self) -> None:
+        """The same login on every run: its password is kept in a local file, never reset.
 
-    def _editor_login(self) -> None:
-        user_model = get_user_model()
-        password = secrets.token_urlsafe(12)
-        editor, _ = user_model.objects.get_or_create(
+        An editor who changed the password in the admin keeps theirs, and is told so.
+        """
+        saved = Path(settings.DEMO_LOGIN_FILE)
+        password = saved.read_text().strip() if saved.is_file() else ""
+        editor, created = get_user_model().objects.get_or_create(
             username="editor", defaults={"email": "editor@example.com"}
         )
+        if created or not password or not editor.has_usable_password():
+            password = password or secrets.token_urlsafe(12)
+            editor.set_password(password)
+            saved.parent.mkdir(parents=True, exist_ok=True)
+            saved.touch(mode=0o600)
+            saved.write_text(password + "\n")
         editor.is_staff = True
-        editor.set_password(password)
         editor.save()
         editor.groups.add(Group.objects.get(name="Editors"))
-        self.stdout.write(
-            self.style.SUCCESS(f"Editor login: username “editor”, password “{password}”")
-        )
+        if editor.check_password(password):
+            message = f"Editor login: username “editor”, password “{password}”"
+            self.stdout.write(self.style.SUCCESS(message))
+        else:
+            self.stdout.write(
+                self.style.WARNING(
+                    "Editor login: username “editor”, with the password given to it in the "
+                    "admin since (the demo leaves it alone; `python manage.py changepassword "
+                    "editor` sets another)."
+                )
+            )

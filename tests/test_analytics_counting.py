@@ -250,6 +250,7 @@ def test_retention_deletes_old_raw_rows_and_keeps_the_daily_figures(
 ):
     settings.ANALYTICS_RETENTION_DAYS = 30
     type(episode).objects.filter(pk=episode.pk).update(pub_date=LONG_AGO)
+    episode.refresh_from_db()
     old = timezone.now() - timedelta(days=40)
     clock.set(old)
     client.get(audio_url(episode))

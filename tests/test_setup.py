@@ -78,15 +78,14 @@ def test_demo_sample_has_transcript_chapters_and_art_renditions(client):
 def test_every_demo_episode_really_lasts_as_long_as_it_says():
     call_command("demo", stdout=io.StringIO())
     episodes = Episode.objects.exclude(audio_file="")
-    assert episodes.count() == len(EPISODES)
-    for episode in episodes:
+    said = {e["title"]: parse_duration(e["duration"]) for e in EPISODES}
+    assert said.keys() <= set(episodes.values_list("title", flat=True))
+    for episode in episodes:  # the sample's episodes, and the Podcasting 2.0 demo's trailer
         with episode.audio_file.open("rb") as handle:
             data = handle.read()
         audio = MP3(io.BytesIO(data))
         assert abs(audio.info.length - episode.duration) < 1, episode.slug
-        assert episode.duration == parse_duration(
-            next(e["duration"] for e in EPISODES if e["title"] == episode.title)
-        )
+        assert episode.duration == said.get(episode.title, episode.duration)
         assert episode.audio_size == len(data)
         assert audio.info.bitrate <= 16_000  # small files: about 1 kB a second
     sample = Episode.objects.get(title="The Challenges of ML Engineering in Production")

@@ -108,7 +108,11 @@ def _trailer(show: Show) -> None:
         },
     )
     if not trailer.has_audio:
-        trailer.audio_file.save("trailer.mp3", ContentFile(tone_mp3(seconds=6)), save=False)
+        trailer.audio_file.save(
+            "trailer.mp3",
+            ContentFile(tone_mp3(seconds=6, sample_rate=8000, bitrate_kbps=8)),
+            save=False,
+        )
         with trailer.audio_file.open("rb") as handle:
             info = read_audio(handle)
         trailer.audio_size, trailer.audio_mime_type = info.size, info.mime_type

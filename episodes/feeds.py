@@ -4,11 +4,10 @@
 `build_feed` turns one show into the bytes the view caches and serves.
 """
 
-import hashlib
 import io
 import mimetypes
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from html import unescape
 from itertools import batched
@@ -16,7 +15,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils import feedgenerator
@@ -26,7 +24,6 @@ from episodes.models import Chapter, Episode, Role, Show
 from episodes.podcasting20 import feed as podcasting20
 from guests.models import Guest
 from podcast.enclosures import enclosure_url
-from podcast.markdown import render
 from podcast.media import absolute_url
 from podcast.rules import CAPTION_TYPES, CONTENT_NS, DESCRIPTION_LIMIT, ITUNES_NS, PODCAST_NS
 from podcast.text import strip_control_chars, truncate_bytes
@@ -76,22 +73,6 @@ def _person(guest: Guest, role: str, group: str) -> dict[str, str]:
         "href": settings.SITE_URL + guest.get_absolute_url(),
         "img": absolute_url(guest.photo.url) if guest.photo else "",
     }
-
-
-def _rendered_notes(episodes: Iterable[Episode]) -> dict[str, str]:
-    """Show notes as sanitised HTML, keyed by their markdown.
-
-    Rendering is most of the cost of a build, so each text is rendered once and kept in the
-    cache under a hash of itself: an edit changes the hash, so nothing stale is ever read.
-    """
-    keys = {
-        f"notes:{FEED_FORMAT}:{hashlib.sha256(e.show_notes.encode()).hexdigest()}": e.show_notes
-        for e in episodes
-    }
-    found = cache.get_many(list(keys))
-    missing = {key: str(render(keys[key])) for key in keys.keys() - found.keys()}
-    cache.set_many(missing)
-    return {keys[key]: html for key, html in (found | missing).items()}
 
 
 class PodcastFeedGenerator(feedgenerator.Rss201rev2Feed):
@@ -209,7 +190,6 @@ class ShowFeed(Feed):
     def items(self, show: Show) -> Iterator[Episode]:
         # In chunks: a 10,000-episode archive never holds all its model instances at once.
         for chunk in batched(self._episodes(show), FEED_CHUNK):
-            self.notes = _rendered_notes(chunk)
             for episode in chunk:
                 episode.show = show
                 yield episode
@@ -269,7 +249,7 @@ class ShowFeed(Feed):
         return episode.title
 
     def item_description(self, episode: Episode) -> str:
-        text = episode.summary or unescape(strip_tags(self.notes[episode.show_notes]))
+        text = episode.summary or unescape(strip_tags(episode.show_notes_html))
         return description_html(text)
 
     def item_link(self, episode: Episode) -> str:
@@ -306,7 +286,7 @@ class ShowFeed(Feed):
             if not (a.role == Role.HOST and a.guest_id in self.host_ids)
         ]
         return {
-            "content_encoded": self.notes[episode.show_notes],
+            "content_encoded": episode.show_notes_html,
             "duration": episode.duration,
             "episode_type": episode.episode_type,
             "season": episode.season_number,

@@ -17,6 +17,7 @@ from podcast import rules as p20  # Podcasting 2.0 rules
 from podcast.constraints import web_url
 from podcast.media import ARTWORK_WIDTHS, refresh_renditions
 from podcast.querysets import PublicQuerySet
+from podcast.rendered import RenderedMarkdownModel, length_at_most, max_chars
 from podcast.rules import validate_description
 from podcast.uploads import UploadPath
 
@@ -243,6 +244,12 @@ class Show(LicenseAndLocation):
         blank=True,
         help_text="Only when the show has moved elsewhere: the old feed then answers 301 to it.",
     )
+    import_fingerprints = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="A hash of each value an import last wrote: a re-import keeps an editor's edits.",
+    )
     medium = models.CharField(
         max_length=20,
         choices=p20.Medium.choices,
@@ -430,9 +437,14 @@ class EpisodeQuerySet(PublicQuerySet):
         return self.order_by("-pub_date", "-id")
 
 
-class Episode(LicenseAndLocation):
+# Enough for the longest real show notes; rendering time is bounded separately (podcast.markdown).
+SHOW_NOTES_MAX_CHARS = 100_000
+
+
+class Episode(RenderedMarkdownModel, LicenseAndLocation):
     Status = Status
     EpisodeType = EpisodeType
+    RENDERED = ("show_notes",)
 
     show = models.ForeignKey(Show, on_delete=models.PROTECT, related_name="episodes")
     title = models.CharField(
@@ -450,7 +462,15 @@ class Episode(LicenseAndLocation):
         validators=[validate_max_4000_bytes],
         help_text="Plain text, at most 4,000 bytes: the feed's description and the page's intro.",
     )
-    show_notes = MarkdownxField(blank=True, help_text="Markdown. Timestamps like 12:34 seek.")
+    show_notes = MarkdownxField(
+        blank=True,
+        validators=[max_chars(SHOW_NOTES_MAX_CHARS)],
+        help_text=f"Markdown, at most {SHOW_NOTES_MAX_CHARS:,} characters. Timestamps like 12:34 "
+        "seek.",
+    )
+    show_notes_html = models.TextField(
+        blank=True, editable=False, help_text="The show notes as sanitised HTML, made on save."
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     pub_date = models.DateTimeField(
         null=True,
@@ -504,6 +524,12 @@ class Episode(LicenseAndLocation):
     transcript_mime_type = models.CharField(max_length=50, blank=True, editable=False)
     transcript_text = models.TextField(blank=True, editable=False)
     chapters_url = models.URLField(max_length=1000, blank=True, editable=False)
+    import_fingerprints = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="A hash of each value an import last wrote: a re-import keeps an editor's edits.",
+    )
     tags = models.ManyToManyField("Tag", blank=True, related_name="episodes")
     guests = models.ManyToManyField(
         "guests.Guest", through="Appearance", blank=True, related_name="episodes"
@@ -576,6 +602,7 @@ class Episode(LicenseAndLocation):
                 name="episode_audio_size_not_negative",
             ),
             models.CheckConstraint(condition=~Q(guid=""), name="episode_guid_not_empty"),
+            length_at_most("show_notes", SHOW_NOTES_MAX_CHARS, "episode_show_notes_bounded"),
             web_url("license_url", "episode_license_url_http"),
             web_url("social_uri", "episode_social_uri_http"),
             web_url("social_account_url", "episode_social_account_url_http"),

@@ -31,7 +31,7 @@ from episodes.pagecache import show_freshness, tag_freshness
 from episodes.search import clean_query, search_episodes
 from guests.models import Guest
 from podcast.cors import public_cors
-from podcast.pagecache import site_freshness, stamped_page
+from podcast.pagecache import ignore_param, page_number, site_freshness, stamped_page, stripped
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +72,7 @@ def _show_page(request: HttpRequest, show: Show) -> TemplateResponse:
     return TemplateResponse(request, "episodes/show_detail.html", context)
 
 
+PAGED = {"page": page_number}
 FILTER_NOUNS = {"season": "season", "tag": "topic", "guest": "guest"}
 
 
@@ -85,7 +86,7 @@ def _choice(request: HttpRequest, name: str, allowed: dict, refused: list[str]) 
 
 
 @require_safe
-@stamped_page(show_freshness)
+@stamped_page(show_freshness, {"season": stripped, "tag": stripped, "guest": stripped, **PAGED})
 def episode_list(request: HttpRequest, show: str) -> TemplateResponse:
     show_obj = get_object_or_404(Show, slug=show)
     published = Episode.objects.published().filter(show=show_obj)
@@ -127,7 +128,7 @@ def episode_list(request: HttpRequest, show: str) -> TemplateResponse:
 
 
 @require_safe
-@stamped_page(show_freshness)
+@stamped_page(show_freshness, PAGED)
 def season_detail(request: HttpRequest, show: str, number: int) -> TemplateResponse:
     if number > MAX_SEASON:  # beyond the column's range the database would raise, not miss
         raise Http404("No such season")
@@ -199,7 +200,7 @@ def chapters(request: HttpRequest, show: str, slug: str) -> JsonResponse:
 
 
 @require_safe
-@stamped_page(tag_freshness)
+@stamped_page(tag_freshness, PAGED)
 def tag_detail(request: HttpRequest, slug: str) -> TemplateResponse:
     tag = get_object_or_404(Tag.objects.visible_to(request.user), slug=slug)
     episodes = Episode.objects.published().filter(tags=tag).for_cards().newest_first()
@@ -209,13 +210,16 @@ def tag_detail(request: HttpRequest, slug: str) -> TemplateResponse:
 
 
 @require_safe
-@stamped_page(site_freshness)
+@stamped_page(site_freshness, {"q": clean_query, **PAGED})
 def search(request: HttpRequest) -> TemplateResponse:
     query = clean_query(request.GET.get("q", ""))
     page = None
     if query:
         found = search_episodes(Episode.objects.published(), query)
         page = _paginate(request, found.for_cards())
+        if not page.paginator.count:
+            # Random words find nothing: such pages are cheap to build and would fill the cache.
+            ignore_param(request, "q")
     return TemplateResponse(request, "episodes/search.html", {"query": query, "page_obj": page})
 
 

@@ -9,7 +9,10 @@ from markdownx.models import MarkdownxField
 from podcast.constraints import web_url
 from podcast.media import PHOTO_WIDTHS, refresh_renditions
 from podcast.querysets import PublicQuerySet
+from podcast.rendered import RenderedMarkdownModel, length_at_most, max_chars
 from podcast.uploads import UploadPath
+
+BIO_MAX_CHARS = 10_000
 
 
 class GuestQuerySet(PublicQuerySet):
@@ -21,8 +24,10 @@ class GuestQuerySet(PublicQuerySet):
         return self.filter(Exists(heard) | Q(hosted_shows__isnull=False)).distinct()
 
 
-class Guest(models.Model):
+class Guest(RenderedMarkdownModel):
     """A person heard on the show: a guest, a host, a producer."""
+
+    RENDERED = ("bio",)
 
     name = models.CharField(max_length=128, help_text="As listeners should see it (at most 128).")
     slug = models.SlugField(max_length=140, help_text="Used in the guest's page URL.")
@@ -30,7 +35,14 @@ class Guest(models.Model):
         max_length=200, blank=True, help_text="Job title, e.g. “ML Research Lead”."
     )
     organisation = models.CharField(max_length=200, blank=True, help_text="E.g. “TechCorp”.")
-    bio = MarkdownxField(blank=True, help_text="Markdown. Shown on the guest's page.")
+    bio = MarkdownxField(
+        blank=True,
+        validators=[max_chars(BIO_MAX_CHARS)],
+        help_text=f"Markdown, at most {BIO_MAX_CHARS:,} characters. Shown on the guest's page.",
+    )
+    bio_html = models.TextField(
+        blank=True, editable=False, help_text="The bio as sanitised HTML, made on save."
+    )
     photo = models.ImageField(
         upload_to=UploadPath("photos"), blank=True, help_text="JPEG or PNG, any reasonable size."
     )
@@ -50,6 +62,7 @@ class Guest(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["slug"], name="guest_unique_slug"),
             web_url("website", "guest_website_http"),
+            length_at_most("bio", BIO_MAX_CHARS, "guest_bio_bounded"),
         ]
 
     def __str__(self) -> str:

@@ -15,7 +15,7 @@ from markdownx.forms import ImageForm
 from markdownx.views import ImageUploadView
 from markdownx.widgets import AdminMarkdownxWidget
 
-from podcast.markdown import render, render_show_notes
+from podcast.markdown import preview_plain, preview_show_notes
 from podcast.media import MediaError, open_image
 
 
@@ -64,6 +64,6 @@ urlpatterns = [
         staff_member_required(StrictImageUploadView.as_view()),
         name="markdownx_upload",
     ),
-    path("markdownify/", preview(render_show_notes), name="markdownx_markdownify"),
-    path("markdownify/plain/", preview(render), name="markdown_preview_plain"),
+    path("markdownify/", preview(preview_show_notes), name="markdownx_markdownify"),
+    path("markdownify/plain/", preview(preview_plain), name="markdown_preview_plain"),
 ]

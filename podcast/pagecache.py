@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
@@ -67,12 +67,54 @@ def _personal(request: HttpRequest) -> bool:
     return request.user.is_authenticated or "messages" in request.COOKIES
 
 
-def stamped_page(stamp: StampFunc) -> Callable:
-    """Serve the view's anonymous GETs with validators and from the cache, keyed by `stamp`."""
+Normaliser = Callable[[str], str]
+
+
+def page_number(value: str) -> str:
+    """`01` and `1` are one page, and page 1 is the page without `?page`; nonsense stays (404)."""
+    value = value.strip()
+    if value.isascii() and value.isdigit() and len(value) <= 9:
+        number = int(value)
+        return "" if number == 1 else str(number)
+    return value
+
+
+def stripped(value: str) -> str:
+    return value.strip()
+
+
+def used_params(request: HttpRequest, params: dict[str, Normaliser]) -> QueryDict:
+    """Only the parameters the page reads, normalised, in a fixed order; empty ones left out.
+
+    Anything else in the query string (`utm_source`, cache busters) changes nothing on the page,
+    so it must not make a page of its own in the cache either.
+    """
+    used = QueryDict(mutable=True)
+    for name, normalise in params.items():
+        value = normalise(request.GET.get(name, ""))
+        if value:
+            used[name] = value
+    used._mutable = False
+    return used
+
+
+def ignore_param(request: HttpRequest, name: str) -> None:
+    """A view saying it ignored a parameter's value: the page then stays out of the cache."""
+    request.ignored_params = [*getattr(request, "ignored_params", []), name]
+
+
+def stamped_page(stamp: StampFunc, params: dict[str, Normaliser] | None = None) -> Callable:
+    """Serve the view's anonymous GETs with validators and from the cache, keyed by `stamp`.
+
+    The view sees, and the cache key holds, only `params` (name: normaliser); a view that
+    ignored one of their values (an unknown tag) calls ignore_param and its page is not cached.
+    """
+    params = params or {}
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            request.GET = used_params(request, params)
             found = None if _personal(request) else stamp(*args, **kwargs)
             if found is None:  # personal, or nothing there: the view answers (404) itself
                 response = view(request, *args, **kwargs)
@@ -86,7 +128,8 @@ def stamped_page(stamp: StampFunc) -> Callable:
             if not_modified is not None:
                 patch_vary_headers(not_modified, ["Cookie"])
                 return not_modified
-            path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+            page = f"{request.path}?{request.GET.urlencode()}"
+            path = hashlib.sha256(page.encode()).hexdigest()
             key = f"page:{found.etag}:{path}"
             cached = cache.get(key)
             if cached is None:
@@ -96,6 +139,7 @@ def stamped_page(stamp: StampFunc) -> Callable:
                 # Only what is the same for everyone: no cookie (a CSRF token) set by rendering.
                 if (
                     response.status_code != 200
+                    or getattr(request, "ignored_params", None)
                     or response.cookies
                     or response.streaming
                     or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "podcast.middleware.BrowserPolicyMiddleware",
     # Counts feed polls (304s included) into the analytics buffer: no database write.
     "analytics.middleware.FeedPollMiddleware",
     # Most feed polls end here with a 304: nothing below is needed for that.
@@ -188,9 +189,7 @@ AXES_LOCKOUT_CALLABLE = "podcast.views.login_locked_out"
 # Behind N trusted proxies the client address is the Nth from the right in X-Forwarded-For;
 # without it every visitor would share the proxy's address (and its lockouts).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
-if TRUSTED_PROXY_COUNT:
-    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "podcast.clientip.client_ip"
 
 # HTTPS and browser protections. Production (DEBUG off) gets the strict defaults that make
 # `manage.py check --deploy` clean; each can be relaxed from the environment.
@@ -288,12 +287,14 @@ MAX_TRANSCRIPT_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_IMAGE_PIXELS = int(os.environ.get("MAX_IMAGE_PIXELS", str(40_000_000)))
 
 # django-markdownx: sanitised rendering (show notes as their page shows them), images only, no SVG.
-MARKDOWNX_MARKDOWNIFY_FUNCTION = "podcast.markdown.render_show_notes"
+MARKDOWNX_MARKDOWNIFY_FUNCTION = "podcast.markdown.preview_show_notes"
 MARKDOWNX_MARKDOWN_EXTENSIONS = ["markdown.extensions.extra", "markdown.extensions.sane_lists"]
 MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png"]
 MARKDOWNX_UPLOAD_MAX_SIZE = 5 * 1024 * 1024
 MARKDOWNX_MEDIA_PATH = "markdownx/"
 MARKDOWNX_SVG_JAVASCRIPT_PROTECTION = True
+# Markdown is rendered when saved, in a child process stopped after this long (podcast.markdown).
+MARKDOWN_RENDER_SECONDS = float(os.environ.get("MARKDOWN_RENDER_SECONDS", "2"))
 
 # Listener analytics (README, "Listener analytics"). On: enclosures, players and download links go
 # through /listen/, which counts downloads and then serves or redirects to the audio.
@@ -318,12 +319,23 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 SITE_FRESHNESS = "episodes.freshness.site_stamp"
 EPISODES_PER_PAGE = 12
 
+# Anyone can send a bad Host header, an oversized form or a forged session cookie: one line
+# each (answered 400), never a traceback to flood the log with.
+ANYONE_CAN_SEND = [
+    "DisallowedHost", "DisallowedRedirect", "RequestDataTooBig", "TooManyFieldsSent",
+    "TooManyFilesSent", "SuspiciousFileOperation", "SuspiciousMultipartForm", "SuspiciousSession",
+    "InvalidSessionKey",
+]  # fmt: skip
 # Every record reaches the one root handler. Django's "django" logger would print to its own
 # console handler too under DEBUG (each line twice), so it hands its records up instead.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"one_line": {"()": "podcast.middleware.OneLineFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    "loggers": {"django": {"handlers": [], "level": "NOTSET", "propagate": True}},
+    "loggers": {
+        "django": {"handlers": [], "level": "NOTSET", "propagate": True},
+        **{f"django.security.{name}": {"filters": ["one_line"]} for name in ANYONE_CAN_SEND},
+    },
 }

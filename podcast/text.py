@@ -26,6 +26,10 @@ def format_duration(seconds: int | None) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+# The largest duration a PositiveIntegerField holds on every database: 68 years.
+MAX_DURATION = 2**31 - 1
+
+
 def parse_duration(value: str | int | float | None) -> int | None:
     """Seconds from `45:32`, `1:02:03`, `2732` or `2732.4`; None when it is not a duration."""
     if value is None or value == "":
@@ -33,11 +37,12 @@ def parse_duration(value: str | int | float | None) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return int(value) if value >= 0 else None
+        return int(value) if 0 <= value <= MAX_DURATION else None  # also refuses inf and nan
     text = str(value).strip()
-    if re.fullmatch(r"\d+(\.\d+)?", text):
-        return int(float(text))
-    if not re.fullmatch(r"\d{1,3}(:\d{1,2}){1,2}(\.\d+)?", text):
+    if re.fullmatch(r"\d+(\.\d+)?", text, re.ASCII):
+        seconds = float(text)
+        return int(seconds) if seconds <= MAX_DURATION else None
+    if not re.fullmatch(r"\d{1,3}(:\d{1,2}){1,2}(\.\d+)?", text, re.ASCII):
         return None
     parts = text.split(".")[0].split(":")
     numbers = [int(p) for p in parts]

@@ -1,5 +1,6 @@
 """Site-wide views: health check, error pages and media serving."""
 
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -76,6 +77,19 @@ class RangeNotSatisfiable(Exception):
     """No requested range overlaps the file: 416."""
 
 
+# At most 18 ASCII digits (below 2**63): longer numbers are beyond any file anyway, and int() on
+# thousands of digits raises. str.isdigit() also accepts "²" and other digits int() refuses.
+_RANGE_SPEC = re.compile(r"([0-9]*)-([0-9]*)", re.ASCII)
+MAX_RANGE_DIGITS = 18
+MAX_RANGES = 64
+_BEYOND_ANY_FILE = 10**MAX_RANGE_DIGITS
+
+
+def _range_number(digits: str) -> int:
+    digits = digits.lstrip("0") or "0"
+    return int(digits) if len(digits) <= MAX_RANGE_DIGITS else _BEYOND_ANY_FILE
+
+
 def parse_range(header: str, size: int) -> tuple[int, int] | None:
     """The byte range (first, last) to send for a Range header, or None to send the whole file.
 
@@ -86,19 +100,23 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
     unit, _, specs = header.partition("=")
     if unit.strip().lower() != "bytes" or not specs.strip():
         return None
+    parts = specs.split(",")
+    if len(parts) > MAX_RANGES:
+        return None
     ranges = []
-    for spec in (part.strip() for part in specs.split(",")):
-        first, dash, last = spec.partition("-")
-        if not dash or not (first or last) or not (first + last).isdigit():
+    for spec in (part.strip(" \t") for part in parts):
+        match = _RANGE_SPEC.fullmatch(spec)
+        if match is None or not any(match.groups()):
             return None
+        first, last = match.groups()
         if first:
-            start = int(first)
-            end = int(last) if last else size - 1
+            start = _range_number(first)
+            end = _range_number(last) if last else size - 1
             if last and end < start:
                 return None
             ranges.append((start, min(end, size - 1)))
         else:
-            length = int(last)
+            length = _range_number(last)
             ranges.append((max(size - length, 0), size - 1) if length else (size, size - 1))
     for start, end in ranges:
         if start < size and start <= end:

@@ -74,6 +74,14 @@ class Handler(BaseHTTPRequestHandler):
             except OSError:
                 pass
             return
+        if self.path == "/odd-length":
+            # A length int() refuses although str.isdigit() says yes.
+            self.send_response(200)
+            self.send_header("Content-Length", "\u00b2")
+            self.end_headers()
+            self.wfile.write(b"<rss><channel><title>x</title></channel></rss>")
+            self.close_connection = True
+            return
         status, headers, body = self.routes.get(self.path, (404, {}, b"not found"))
         self.send_response(status)
         for name, value in headers.items():
@@ -404,6 +412,11 @@ def test_size_cap_with_and_without_a_content_length(server):
         fetcher.fetch_bytes(f"{server}/endless", max_bytes=10_000)
     body, _ = fetcher.fetch_bytes(f"{server}/big", max_bytes=50_000)
     assert len(body) == 50_000
+
+
+def test_a_content_length_of_non_ascii_digits_is_ignored_not_fatal(server):
+    body, _ = Fetcher(allow_private=True).fetch_bytes(f"{server}/odd-length")
+    assert body.startswith(b"<rss>")
 
 
 def test_timeout(server):

@@ -375,14 +375,22 @@ def test_several_shows_need_a_choice(tmp_path):
 
 
 @pytest.mark.django_db
-def test_an_existing_episode_of_the_show_is_matched_by_slug(tmp_path):
+def test_an_episode_no_import_made_is_never_taken_over_by_its_slug(tmp_path):
     show = ShowFactory(slug="s")
-    existing = EpisodeFactory(show=show, slug="ep-7", title="Seven")
+    existing = EpisodeFactory(show=show, slug="ep-7", title="Seven", draft=True)
+    before = Episode.objects.values().get(pk=existing.pk)
     write(tmp_path, "ep-7.md", "title: Seven, revised\npubDate: 2024-01-01")
-    out, _ = run(tmp_path, "--show", "s")
-    assert out.startswith("0 created, 1 updated")
-    existing.refresh_from_db()
-    assert existing.title == "Seven, revised"
+    out, err = run_failing(tmp_path, "--show", "s")
+    assert out.startswith("0 created, 0 updated, 0 unchanged, 1 failed")
+    assert "ep-7.md" in err and "“Seven”, which was not imported" in err
+    assert Episode.objects.values().get(pk=existing.pk) == before
+    # With the episode's guid the file is that episode; what the editor wrote stays unless asked.
+    write(tmp_path, "ep-7.md", f"title: Seven, revised\npubDate: 2024-01-01\nguid: {existing.guid}")
+    out, err = run(tmp_path, "--show", "s")
+    assert "kept what an editor changed since the last import (title" in err
+    assert Episode.objects.get(pk=existing.pk).title == "Seven"
+    run(tmp_path, "--show", "s", "--overwrite")
+    assert Episode.objects.get(pk=existing.pk).title == "Seven, revised"
 
 
 @pytest.mark.django_db

@@ -71,6 +71,47 @@ def test_malformed_range_is_ignored_and_the_whole_file_sent(client, media_file, 
     assert response.status_code == 200 and body(response) == DATA
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        "bytes=²-",  # a superscript two: str.isdigit() says yes, int() says no
+        "bytes=0-²",
+        "bytes=٣-٥",  # Arabic-Indic digits, which int() reads as 3 and 5
+        "bytes=１-２",  # fullwidth digits
+        "bytes=0x10-",
+        "bytes=+1-2",
+        "bytes=1_0-20",
+        "bytes= 1 - 2",
+        "bytes=" + ",".join(["0-1"] * 65),
+    ],
+)
+def test_ranges_with_anything_but_ascii_digits_get_the_whole_file(client, media_file, header):
+    response = client.get(URL, HTTP_RANGE=header)
+    assert response.status_code == 200 and body(response) == DATA
+
+
+@pytest.mark.parametrize(
+    ("header", "status", "first", "last"),
+    [
+        ("bytes=" + "9" * 5000 + "-", 416, None, None),
+        ("bytes=" + "9" * 19 + "-" + "9" * 20, 416, None, None),
+        ("bytes=0-" + "9" * 5000, 206, 0, SIZE - 1),
+        ("bytes=-" + "9" * 5000, 206, 0, SIZE - 1),
+        ("bytes=" + "0" * 30 + "5-" + "0" * 30 + "9", 206, 5, 9),
+    ],
+)
+def test_numbers_thousands_of_digits_long_are_416_or_a_range(
+    client, media_file, header, status, first, last
+):
+    response = client.get(URL, HTTP_RANGE=header)
+    assert response.status_code == status
+    if status == 416:
+        assert response["Content-Range"] == f"bytes */{SIZE}"
+    else:
+        assert response["Content-Range"] == f"bytes {first}-{last}/{SIZE}"
+        assert body(response) == DATA[first : last + 1]
+
+
 def test_head_gives_headers_without_a_body(client, media_file):
     response = client.head(URL)
     assert response.status_code == 200

@@ -104,3 +104,72 @@ def test_a_new_show_changes_the_network_home(client, show):
 def test_unknown_show_and_page_still_404(client, episode):
     assert client.get("/nope/episodes/").status_code == 404
     assert client.get(f"/{episode.show.slug}/episodes/?page=99").status_code == 404
+
+
+@pytest.fixture
+def stored_pages(monkeypatch):
+    """The keys of every page the cache stores from here on."""
+    from django.core.cache import cache
+
+    keys, store = [], cache.set
+
+    def counting_set(key, *args, **kwargs):
+        if key.startswith("page:"):
+            keys.append(key)
+        return store(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "set", counting_set)
+    return keys
+
+
+def test_parameters_a_page_does_not_use_make_no_pages_of_their_own(
+    client, episode, stored_pages, django_assert_num_queries
+):
+    url = f"/{episode.show.slug}/episodes/"
+    plain = client.get(url).content
+    for n in range(30):
+        with django_assert_num_queries(1):  # the stamp; the page itself comes from the cache
+            response = client.get(url, {"utm_source": f"x{n}", "fbclid": n, "page": "1"})
+        assert response.content == plain
+    assert len(stored_pages) == 1
+    for other in ("/", episode.get_absolute_url(), f"/{episode.show.slug}/"):
+        first = client.get(other).content
+        assert client.get(other, {"utm_campaign": "spring", "_": "123"}).content == first
+    assert len(stored_pages) == 4
+
+
+def test_parameters_a_page_uses_are_normalised(client, show, stored_pages, settings):
+    settings.EPISODES_PER_PAGE = 1
+    EpisodeFactory(show=show, season_number=2)
+    EpisodeFactory(show=show, season_number=2)
+    url = f"/{show.slug}/episodes/"
+    second = client.get(url, {"page": "2", "season": "2"}).content
+    for query in ("page=02&season=2", "season=+2+&page=002", "page=2&season=2&ref=x"):
+        assert client.get(f"{url}?{query}").content == second
+    assert len(stored_pages) == 1
+    # Links on the page carry what the page uses, never the rest.
+    page = client.get(f"{url}?page=2&season=2&utm_source=newsletter").content.decode()
+    assert "utm_source" not in page
+
+
+def test_a_filter_value_that_does_not_exist_is_not_cached(client, episode, stored_pages):
+    url = f"/{episode.show.slug}/episodes/"
+    client.get(url)
+    for n in range(20):
+        response = client.get(url, {"tag": f"no-such-tag-{n}", "guest": f"nobody-{n}"})
+        assert response.status_code == 404
+    assert len(stored_pages) == 1
+
+
+def test_search_pages_are_keyed_by_the_cleaned_query(client, episode, stored_pages):
+    first = client.get("/search/", {"q": "episode"}).content
+    for query in ("  episode ", "episode\x00", "episode", "episode&utm_source=x"):
+        assert client.get(f"/search/?q={query}").content == first
+    assert len(stored_pages) == 1
+
+
+def test_searches_that_find_nothing_are_not_cached(client, episode, stored_pages):
+    for n in range(20):
+        response = client.get("/search/", {"q": f"zzqx{n}"})
+        assert response.status_code == 200 and b"Nothing matched" in response.content
+    assert stored_pages == []

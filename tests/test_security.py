@@ -287,6 +287,59 @@ class TestFailedLoginLockout:
         assert self.log_in(client, "editor", "editor-pass-123", "203.0.113.5").status_code == 302
 
 
+class TestLockoutBehindAProxy:
+    """Requests as a proxy chain delivers them: REMOTE_ADDR is the last proxy, and each proxy
+    appended the address it was reached from to X-Forwarded-For."""
+
+    limit = 3
+    proxy = "10.0.0.2"
+
+    @pytest.fixture(autouse=True)
+    def _proxied(self, settings):
+        settings.AXES_FAILURE_LIMIT = self.limit
+        settings.TRUSTED_PROXY_COUNT = 1
+
+    def log_in(self, client, password: str, forwarded_for: str):
+        return client.post(
+            reverse("admin:login"),
+            {"username": "editor", "password": password, "next": reverse("admin:index")},
+            REMOTE_ADDR=self.proxy,
+            HTTP_X_FORWARDED_FOR=forwarded_for,
+        )
+
+    def test_an_attackers_failures_never_lock_out_the_same_username_elsewhere(self, client, editor):
+        from axes.models import AccessAttempt
+
+        for _ in range(self.limit):
+            self.log_in(client, "wrong", "203.0.113.5")
+        assert self.log_in(client, "editor-pass-123", "203.0.113.5").status_code == 429
+        assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["203.0.113.5"]
+        # The editor, through the same proxy from their own address, logs in.
+        assert self.log_in(client, "editor-pass-123", "198.51.100.7").status_code == 302
+
+    def test_a_forged_forwarded_for_does_not_escape_the_lockout(self, client, editor):
+        """What a client writes into X-Forwarded-For stands left of what the proxy appended."""
+        for n in range(self.limit):
+            self.log_in(client, "wrong", f"192.0.2.{n}, 203.0.113.5")
+        locked = self.log_in(client, "editor-pass-123", "192.0.2.99, 203.0.113.5")
+        assert locked.status_code == 429
+        assert "_auth_user_id" not in client.session
+
+    def test_two_proxies_read_the_second_address_from_the_right(self, client, editor, settings):
+        settings.TRUSTED_PROXY_COUNT = 2
+        for _ in range(self.limit):
+            self.log_in(client, "wrong", "203.0.113.5, 10.0.0.1")
+        assert self.log_in(client, "editor-pass-123", "203.0.113.5, 10.0.0.1").status_code == 429
+        assert self.log_in(client, "editor-pass-123", "198.51.100.7, 10.0.0.1").status_code == 302
+
+    def test_without_trusted_proxies_forwarded_for_is_ignored(self, client, editor, settings):
+        settings.TRUSTED_PROXY_COUNT = 0
+        for n in range(self.limit):
+            self.log_in(client, "wrong", f"192.0.2.{n}")
+        # Spoofed addresses do not help: every attempt counted against the connecting address.
+        assert self.log_in(client, "editor-pass-123", "198.51.100.7").status_code == 429
+
+
 def test_guest_with_a_long_bio_still_renders_without_inline_styles(client):
     guest = GuestFactory(bio="<span style='color:red'>styled</span> **bold**")
     AppearanceFactory(guest=guest)  # heard in a published episode: the page is public

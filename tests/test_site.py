@@ -2,6 +2,7 @@
 
 import json
 import re
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -370,6 +371,34 @@ def test_odd_search_queries_never_fail(client, show, query):
 def test_very_long_search_queries_are_cut_not_fatal(client, show):
     EpisodeFactory(show=show, title="Long")
     assert client.get("/search/", {"q": "long " * 2048}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("-" * 33, []),  # PostgreSQL: "tsquery stack too small"
+        ("- " * 40, []),
+        ("kubernetes " + "-" * 40, ["B"]),
+        ("kubernetes " + "!" * 60 + " (((((((((((((((((((((((((((((((((((", ["B"]),
+        ("kubernetes " + "-- " * 40, ["B"]),
+        ("kubernetes or or or or or or or or or or or or or or or or or or or or or or or", ["B"]),
+        ('kubernetes """""""""""""""""""""""""""""""""""""""""""""""""""""""""', ["B"]),
+        ("kubernetes " + "-a " * 60, ["B"]),
+        ("kubernetes " + "a-" * 80, []),
+        ("or kubernetes or quantisation or", ["B", "C"]),
+        ('"feature stores" -kubernetes', ["Feature stores explained"]),
+    ],
+)
+def test_search_with_any_operator_soup_gives_results_or_none(client, show, query, found):
+    EpisodeFactory(show=show, title="Feature stores explained", summary="", show_notes="")
+    EpisodeFactory(show=show, title="B", summary="", show_notes="We discuss kubernetes a lot.")
+    EpisodeFactory(show=show, title="C", summary="", show_notes="", transcript_text="quantisation")
+    before = Episode.objects.count()
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == 200
+    if connection.vendor == "postgresql":
+        assert sorted(search(client, quote(query))) == found
+    assert Episode.objects.count() == before
 
 
 def drift_episodes(show) -> None:

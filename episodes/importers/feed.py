@@ -17,12 +17,11 @@ from typing import IO
 import feedparser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import DatabaseError, transaction
 from lxml import etree
 
 from episodes.categories import APPLE_CATEGORIES
 from episodes.models import (
-    RESERVED_SLUGS,
+    SHOW_NOTES_MAX_CHARS,
     Episode,
     Role,
     Show,
@@ -37,19 +36,18 @@ from podcast.rules import PODCAST_NAMESPACES
 from podcast.text import parse_duration, strip_control_chars, truncate_bytes
 
 from .common import (
+    CONVERSION_ERRORS,
     EpisodeData,
     EpisodeWriter,
-    FileSaver,
     FileSource,
     ItemError,
     Person,
     Report,
+    ShowData,
+    ShowWriter,
     clean_text,
-    error_message,
-    guest_for,
     html_to_text,
     http_url,
-    save_art,
     slug_for,
 )
 from .fetch import FEED_MAX_BYTES, IMAGE_MAX_BYTES, MEDIA_MAX_BYTES, Fetcher, FetchError
@@ -66,6 +64,7 @@ class FeedOptions:
     show_slug: str | None = None
     download: bool = False
     dry_run: bool = False
+    overwrite: bool = False
 
 
 def load_source(source: str, fetcher: Fetcher) -> tuple[bytes, str]:
@@ -75,13 +74,15 @@ def load_source(source: str, fetcher: Fetcher) -> tuple[bytes, str]:
             return fetcher.fetch_bytes(source, FEED_MAX_BYTES)
         except FetchError as exc:
             raise FeedError(str(exc)) from exc
-    path = Path(source)
     try:
-        if path.stat().st_size > FEED_MAX_BYTES:
-            raise FeedError(f"{source}: larger than the limit of {FEED_MAX_BYTES:,} bytes.")
-        return path.read_bytes(), source
+        # What is read is bounded, not what the file claims: a pipe or a device says size 0.
+        with Path(source).open("rb") as handle:
+            data = handle.read(FEED_MAX_BYTES + 1)
     except OSError as exc:
         raise FeedError(f"{source}: cannot read the file: {exc.strerror or exc}") from exc
+    if len(data) > FEED_MAX_BYTES:
+        raise FeedError(f"{source}: larger than the limit of {FEED_MAX_BYTES:,} bytes.")
+    return data, source
 
 
 def parse(data: bytes) -> tuple[feedparser.FeedParserDict, etree._Element]:
@@ -103,35 +104,49 @@ def parse(data: bytes) -> tuple[feedparser.FeedParserDict, etree._Element]:
 def import_feed(source: str, fetcher: Fetcher, report: Report, options: FeedOptions) -> Show | None:
     try:
         data, origin = load_source(source, fetcher)
-    except FeedError as exc:
-        report.fail("feed", str(exc))  # the message names the source
-        return None
-    try:
         parsed, channel = parse(data)
     except FeedError as exc:
-        report.fail(origin, str(exc))
+        report.fail(source, str(exc))
         return None
     reader = FeedReader(channel, parsed, fetcher, report, options)
-    saver = FileSaver()
     try:
-        with transaction.atomic():
-            show = reader.show(saver)
-    except (ValidationError, DatabaseError, ItemError, FetchError, OSError) as exc:
-        saver.discard()
-        report.fail(f"{origin} (channel)", error_message(exc))
+        show_data = reader.show()
+    except ItemError as exc:
+        report.fail(f"{origin} (channel)", str(exc))
         return None
-    writer = EpisodeWriter(show, report, dry_run=options.dry_run)
-    for index, (item, entry) in enumerate(
-        zip(channel.findall("item"), parsed.entries, strict=True)
-    ):
-        where = f"item {index + 1}"
+    except CONVERSION_ERRORS as exc:
+        report.fail(f"{origin} (channel)", f"a value cannot be read: {exc}")
+        return None
+    writer = ShowWriter(
+        report, show_slug=options.show_slug, dry_run=options.dry_run, overwrite=options.overwrite
+    )
+    show = writer.write(show_data, f"{origin} (channel)")
+    if show is not None:
+        _import_items(reader, channel, parsed, show, report, options)
+    return show
+
+
+def _import_items(
+    reader: "FeedReader",
+    channel: etree._Element,
+    parsed: feedparser.FeedParserDict,
+    show: Show,
+    report: Report,
+    options: FeedOptions,
+) -> None:
+    writer = EpisodeWriter(show, report, dry_run=options.dry_run, overwrite=options.overwrite)
+    items = zip(channel.findall("item"), parsed.entries, strict=True)
+    for index, (item, entry) in enumerate(items, start=1):
+        where = f"item {index}"
         try:
             episode = reader.episode(item, entry, where)
         except ItemError as exc:
             report.fail(where, str(exc))
             continue
+        except CONVERSION_ERRORS as exc:
+            report.fail(where, f"a value cannot be read: {exc}")
+            continue
         writer.write(episode, f"{where} (guid {episode.guid})")
-    return show
 
 
 def _find(element: etree._Element, name: str) -> etree._Element | None:
@@ -183,73 +198,54 @@ class FeedReader:
 
     # The channel
 
-    def show(self, saver: FileSaver) -> Show:
+    def show(self) -> ShowData:
+        """The channel as a show, read and checked; nothing is saved here."""
         channel, where = self.channel, "channel"
         title = _text(channel, "title")
         if not title:
             raise ItemError("the channel has no <title>")
-        feed_guid = self._podcast_guid()
-        show = self._existing_show(feed_guid)
-        if show is None:
-            show = Show(slug=self._new_show_slug(title))
-            if feed_guid is not None:
-                show.podcast_guid = feed_guid
-        elif feed_guid is not None and show.podcast_guid != feed_guid:
-            self.report.warn(
-                where,
-                f"podcast:guid {feed_guid} differs from the show's {show.podcast_guid}, "
-                "which is kept: a show's podcast:guid never changes",
-            )
-        description = html_to_text(channel.findtext("description") or "") or title
-        if len(description.encode()) > SUMMARY_LIMIT:
-            self.report.warn(where, "description cut to Apple's 4,000 bytes")
-            description = truncate_bytes(description, SUMMARY_LIMIT)
         owner = channel.find(f"{{{ITUNES}}}owner")
         owner_name = _text(owner, f"{{{ITUNES}}}name") if owner is not None else ""
-        owner_email = _text(owner, f"{{{ITUNES}}}email") if owner is not None else ""
-        try:
-            validate_email(owner_email)
-        except ValidationError:
-            if owner_email:
-                self.report.warn(where, f"owner email {owner_email!r} is not valid; left empty")
-            owner_email = ""
         author = _text(channel, f"{{{ITUNES}}}author") or owner_name or title
-        show.title = title[:255]
-        show.description = description
-        show.author = author[:255]
-        show.owner_name = (owner_name or author)[:255]
-        show.owner_email = owner_email or show.owner_email
-        show.subtitle = _text(channel, f"{{{ITUNES}}}subtitle")[:255]
-        show.copyright = _text(channel, "copyright")[:255]
-        show.website = http_url(channel.findtext("link"), 500)
-        show.explicit = _yes(_text(channel, f"{{{ITUNES}}}explicit"))
-        show.complete = _yes(_text(channel, f"{{{ITUNES}}}complete"))
-        show_type = _text(channel, f"{{{ITUNES}}}type").lower()
-        show.show_type = show_type if show_type in Show.ShowType.values else Show.ShowType.EPISODIC
-        self._language(show)
-        self._category(show)
-        locked = _find(channel, "locked")
-        if locked is not None and (locked.text or "").strip():
-            show.locked = _yes(locked.text)
-        funding = _find(channel, "funding")
-        if funding is not None and (url := http_url(funding.get("url"), 500)):
-            show.funding_url = url
-            show.funding_text = clean_text(funding.text)[:128] or show.funding_text
         if _text(channel, f"{{{ITUNES}}}new-feed-url"):
             self.report.warn(where, "itunes:new-feed-url not imported: it would move our feed")
-        exclude = ["cover_art"]
-        if not show.owner_email:
-            exclude.append("owner_email")
-            self.report.warn(
-                where, "no itunes:owner e-mail; add one in the admin (Apple and Spotify need it)"
-            )
-        show.full_clean(exclude=exclude)
-        show.save()
-        hosts = [p for p in self._people(channel, where) if p.role == Role.HOST]
-        if hosts:
-            show.hosts.set([guest_for(person) for person in hosts])
-        self._show_art(show, saver)
-        return show
+        return ShowData(
+            title=title[:255],
+            description=self._show_description(title),
+            author=author[:255],
+            owner_name=(owner_name or author)[:255],
+            owner_email=self._owner_email(owner),
+            podcast_guid=self._podcast_guid(),
+            subtitle=_text(channel, f"{{{ITUNES}}}subtitle")[:255],
+            copyright=_text(channel, "copyright")[:255],
+            website=http_url(channel.findtext("link"), 500),
+            explicit=_yes(_text(channel, f"{{{ITUNES}}}explicit")),
+            complete=_yes(_text(channel, f"{{{ITUNES}}}complete")),
+            show_type=self._show_type(),
+            language=self._language(),
+            category=self._category(),
+            locked=self._locked(),
+            funding=self._funding(),
+            hosts=[p for p in self._people(channel, where) if p.role == Role.HOST],
+            cover_art=self._show_art(),
+        )
+
+    def _show_description(self, title: str) -> str:
+        description = html_to_text(self.channel.findtext("description") or "") or title
+        if len(description.encode()) > SUMMARY_LIMIT:
+            self.report.warn("channel", "description cut to Apple's 4,000 bytes")
+            description = truncate_bytes(description, SUMMARY_LIMIT)
+        return description
+
+    def _owner_email(self, owner: etree._Element | None) -> str | None:
+        email = _text(owner, f"{{{ITUNES}}}email") if owner is not None else ""
+        try:
+            validate_email(email)
+        except ValidationError:
+            if email:
+                self.report.warn("channel", f"owner email {email!r} is not valid; left empty")
+            return None
+        return email
 
     def _podcast_guid(self) -> uuid.UUID | None:
         element = _find(self.channel, "guid")
@@ -261,163 +257,172 @@ class FeedReader:
             self.report.warn("channel", f"podcast:guid {element.text!r} is not a UUID; ignored")
             return None
 
-    def _existing_show(self, feed_guid: uuid.UUID | None) -> Show | None:
-        if self.options.show_slug:
-            return Show.objects.filter(slug=self.options.show_slug).first()
-        if feed_guid is not None:
-            return Show.objects.filter(podcast_guid=feed_guid).first()
-        return None
+    def _show_type(self) -> str:
+        show_type = _text(self.channel, f"{{{ITUNES}}}type").lower()
+        return show_type if show_type in Show.ShowType.values else Show.ShowType.EPISODIC
 
-    def _new_show_slug(self, title: str) -> str:
-        if self.options.show_slug:
-            return self.options.show_slug
-        base = slug_for(title, 90)
-        if base in RESERVED_SLUGS:
-            base = f"{base}-podcast"
-        slug, n = base, 2
-        while Show.objects.filter(slug=slug).exists():
-            slug, n = f"{base}-{n}", n + 1
-        return slug
-
-    def _language(self, show: Show) -> None:
+    def _language(self) -> str | None:
         raw = _text(self.channel, "language")
         if not raw:
-            return
+            return None
         language = raw.replace("_", "-").lower()
         try:
             validate_language(language)
         except ValidationError:
-            self.report.warn(
-                "channel", f"language {raw!r} is not an ISO 639 code; kept {show.language!r}"
-            )
-            return
-        show.language = language
+            self.report.warn("channel", f"language {raw!r} is not an ISO 639 code; not imported")
+            return None
+        return language
 
-    def _category(self, show: Show) -> None:
+    def _category(self) -> tuple[str, str] | None:
         element = self.channel.find(f"{{{ITUNES}}}category")
         if element is None:
-            return
+            return None
         name = (element.get("text") or "").strip()
         by_lower = {key.lower(): key for key in APPLE_CATEGORIES}
         category = by_lower.get(name.lower())
         if category is None:
-            self.report.warn(
-                "channel", f"category {name!r} is not an Apple category; kept {show.category!r}"
-            )
-            return
-        show.category, show.subcategory = category, ""
+            self.report.warn("channel", f"category {name!r} is not an Apple category; not imported")
+            return None
+        subcategory = ""
         child = element.find(f"{{{ITUNES}}}category")
         if child is not None:
             sub_name = (child.get("text") or "").strip()
             subs = {sub.lower(): sub for sub in APPLE_CATEGORIES[category]}
             if sub_name.lower() in subs:
-                show.subcategory = subs[sub_name.lower()]
+                subcategory = subs[sub_name.lower()]
             else:
                 self.report.warn("channel", f"{sub_name!r} is not a subcategory of {category}")
+        return category, subcategory
 
-    def _show_art(self, show: Show, saver: FileSaver) -> None:
+    def _locked(self) -> bool | None:
+        locked = _find(self.channel, "locked")
+        if locked is not None and (locked.text or "").strip():
+            return _yes(locked.text)
+        return None
+
+    def _funding(self) -> tuple[str, str] | None:
+        funding = _find(self.channel, "funding")
+        if funding is not None and (url := http_url(funding.get("url"), 500)):
+            return url, clean_text(funding.text)[:128]
+        return None
+
+    def _show_art(self) -> FileSource | None:
         # A show has no external-art field, and apps need the art: it is copied to our media.
         image = self.channel.find(f"{{{ITUNES}}}image")
         url = http_url(image.get("href")) if image is not None else ""
         url = url or http_url(self.channel.findtext("image/url"))
-        if not url or self.options.dry_run:
-            return
-        try:
-            if save_art(
-                show.cover_art, self._remote(url, IMAGE_MAX_BYTES), saver, self.report, "channel"
-            ):
-                show.save(update_fields=["cover_art", "updated"])
-        except FetchError as exc:
-            self.report.warn("channel", f"artwork not copied: {exc}")
+        return self._remote(url, IMAGE_MAX_BYTES) if url else None
 
     # The items
 
     def episode(
         self, item: etree._Element, entry: feedparser.FeedParserDict, where: str
     ) -> EpisodeData:
+        """One item as an episode; ItemError says why it cannot be one."""
         enclosure = item.find("enclosure")
-        enclosure_url = ""
-        if enclosure is not None:
-            enclosure_url = http_url(enclosure.get("url"))
-            if not enclosure_url and enclosure.get("url"):
-                self.report.warn(
-                    where, f"enclosure URL {enclosure.get('url')!r} is not http(s); skipped"
-                )
-        guid_element = item.find("guid")
-        guid = (
-            strip_control_chars(guid_element.text or "").strip() if guid_element is not None else ""
-        )
-        if not guid:
-            if not enclosure_url:
-                raise ItemError("no guid and no enclosure URL: the item cannot be identified")
-            guid = enclosure_url  # what Apple does for items without a guid
-        if len(guid) > 255:
-            raise ItemError(f"guid longer than 255 characters: {guid[:60]}…")
+        enclosure_url = self._enclosure_url(enclosure, where)
+        guid = self._guid(item, enclosure_url)
         title = clean_text(entry.get("title"))
         if not title:
             raise ItemError(f"no title (guid {guid})")
         if len(title) > 255:
             self.report.warn(where, "title cut to 255 characters")
-        pub_date = None
-        if entry.get("published_parsed"):
-            pub_date = datetime.fromtimestamp(calendar.timegm(entry.published_parsed), tz=UTC)
-        status = Episode.Status.PUBLISHED
-        if pub_date is None:
-            self.report.warn(where, "no valid pubDate: imported as a draft")
-            status = Episode.Status.DRAFT
-
-        description = item.findtext("description") or ""
-        content = item.findtext(f"{{{CONTENT}}}encoded") or ""
-        summary = html_to_text(description) or html_to_text(content)
-        if len(summary.encode()) > SUMMARY_LIMIT:
-            self.report.warn(where, "description cut to Apple's 4,000 bytes")
-            summary = truncate_bytes(summary, SUMMARY_LIMIT)
-        notes = sanitize_html(content or description).strip()
-
+        pub_date = self._pub_date(entry, where)
+        summary, notes = self._texts(item, where)
         data = EpisodeData(
             title=title[:255],
             slug=slug_for(title, 200),
             guid=guid,
             summary=summary,
             show_notes=notes,
-            status=status,
+            status=Episode.Status.PUBLISHED if pub_date else Episode.Status.DRAFT,
             pub_date=pub_date,
             episode_number=self._number(item, "episode", where),
             season_number=self._number(item, "season", where),
             episode_type=self._episode_type(item),
             explicit=_yes(_text(item, f"{{{ITUNES}}}explicit")),
             duration=self._duration(item, where),
-            people=[
-                person
-                for person in self._people(item, where)
-                if not (
-                    person.role == Role.HOST and slug_for(person.line.name, 140) in self.host_slugs
-                )
-            ]
-            or None,
+            people=self._guests(item, where),
             tags=[clean_text(c.text)[:100] for c in item.findall("category") if clean_text(c.text)]
             or None,
         )
         self._enclosure(data, enclosure, enclosure_url, where)
-        image = item.find(f"{{{ITUNES}}}image")
-        image_url = http_url(image.get("href")) if image is not None else ""
-        if image_url:
-            if self.options.download:
-                data.cover_art = self._remote(image_url, IMAGE_MAX_BYTES)
-            else:
-                data.cover_art_url = image_url
+        self._item_art(item, data)
         self._transcript(item, data)
         chapters = _find(item, "chapters")
         if chapters is not None:
             data.chapters_url = http_url(chapters.get("url"))
         return data
 
+    def _enclosure_url(self, enclosure: etree._Element | None, where: str) -> str:
+        if enclosure is None:
+            return ""
+        url = http_url(enclosure.get("url"))
+        if not url and enclosure.get("url"):
+            self.report.warn(
+                where, f"enclosure URL {enclosure.get('url')!r} is not http(s); skipped"
+            )
+        return url
+
+    def _guid(self, item: etree._Element, enclosure_url: str) -> str:
+        element = item.find("guid")
+        guid = strip_control_chars(element.text or "").strip() if element is not None else ""
+        if not guid:
+            if not enclosure_url:
+                raise ItemError("no guid and no enclosure URL: the item cannot be identified")
+            guid = enclosure_url  # what Apple does for items without a guid
+        if len(guid) > 255:
+            raise ItemError(f"guid longer than 255 characters: {guid[:60]}…")
+        return guid
+
+    def _pub_date(self, entry: feedparser.FeedParserDict, where: str) -> datetime | None:
+        if not entry.get("published_parsed"):
+            self.report.warn(where, "no valid pubDate: imported as a draft")
+            return None
+        try:
+            return datetime.fromtimestamp(calendar.timegm(entry.published_parsed), tz=UTC)
+        except (*CONVERSION_ERRORS, OSError) as exc:
+            raise ItemError(f"pubDate {entry.get('published')!r} is out of range") from exc
+
+    def _texts(self, item: etree._Element, where: str) -> tuple[str, str]:
+        """The plain-text summary and the HTML show notes, within their limits."""
+        description = item.findtext("description") or ""
+        content = item.findtext(f"{{{CONTENT}}}encoded") or ""
+        notes = sanitize_html(content or description).strip()
+        if len(notes) > SHOW_NOTES_MAX_CHARS:
+            raise ItemError(
+                f"show notes of {len(notes):,} characters; at most {SHOW_NOTES_MAX_CHARS:,} "
+                "are allowed"
+            )
+        summary = html_to_text(description) or html_to_text(content)
+        if len(summary.encode()) > SUMMARY_LIMIT:
+            self.report.warn(where, "description cut to Apple's 4,000 bytes")
+            summary = truncate_bytes(summary, SUMMARY_LIMIT)
+        return summary, notes
+
+    def _guests(self, item: etree._Element, where: str) -> list[Person] | None:
+        """The item's people, without the show's own hosts restated on every item."""
+        people = [
+            person
+            for person in self._people(item, where)
+            if not (person.role == Role.HOST and slug_for(person.line.name, 140) in self.host_slugs)
+        ]
+        return people or None
+
+    def _item_art(self, item: etree._Element, data: EpisodeData) -> None:
+        image = item.find(f"{{{ITUNES}}}image")
+        url = http_url(image.get("href")) if image is not None else ""
+        if url and self.options.download:
+            data.cover_art = self._remote(url, IMAGE_MAX_BYTES)
+        elif url:
+            data.cover_art_url = url
+
     def _enclosure(self, data: EpisodeData, enclosure, url: str, where: str) -> None:
         if not url:
             self.report.warn(where, "no enclosure: the episode has no audio")
             return
         length = (enclosure.get("length") or "").strip()
-        size = int(length) if length.isdigit() else None
+        size = int(length) if length.isascii() and length.isdigit() else None
         if self.options.download:
             data.audio_file = self._remote(url, MEDIA_MAX_BYTES)
             data.audio_size = size
@@ -446,7 +451,7 @@ class FeedReader:
             raw = clean_text(element.text)
         if not raw:
             return None
-        if raw.isdigit() and int(raw) > 0:
+        if raw.isascii() and raw.isdigit() and int(raw) > 0:
             return int(raw)
         self.report.warn(where, f"{kind} number {raw!r} is not a whole number from 1 up; skipped")
         return None

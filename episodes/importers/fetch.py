@@ -131,7 +131,13 @@ class Fetcher:
                 if response.status != 200:
                     raise FetchError(f"{url}: the server answered {response.status}.")
                 declared = response.getheader("Content-Length")
-                if declared and declared.isdigit() and int(declared) > max_bytes:
+                # Only ASCII digits: a server's "²" would make int() raise and end the whole run.
+                if (
+                    declared
+                    and declared.isascii()
+                    and declared.isdigit()
+                    and int(declared) > max_bytes
+                ):
                     raise FetchError(f"{url}: larger than the limit of {max_bytes:,} bytes.")
                 total = 0
                 # read1: one receive at a time, so a server that drips bytes meets the deadline.

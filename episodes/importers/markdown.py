@@ -9,12 +9,14 @@ from pathlib import Path
 import frontmatter
 import yaml
 from django.utils.dateparse import parse_date, parse_datetime
+from frontmatter.default_handlers import YAMLHandler
 
-from episodes.models import Episode, Platform, Show
+from episodes.models import SHOW_NOTES_MAX_CHARS, Episode, Platform, Show
 from guests.parsing import GuestLine, parse_guest_line
 from podcast.text import parse_duration, strip_control_chars
 
 from .common import (
+    CONVERSION_ERRORS,
     EpisodeData,
     EpisodeWriter,
     FileSource,
@@ -28,6 +30,8 @@ from .common import (
 )
 
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdx"}
+# The longest show notes allowed, in four-byte characters, and room for frontmatter.
+MAX_FILE_BYTES = 4 * SHOW_NOTES_MAX_CHARS + 64 * 1024
 KNOWN_KEYS = {
     "title", "description", "pubDate", "audioFile", "duration", "episodeNumber", "season",
     "coverImage", "externalLinks", "guests", "tags", "draft", "guid", "slug", "episodeType",
@@ -67,8 +71,9 @@ def import_markdown(
     *,
     media_root: Path | None = None,
     dry_run: bool = False,
+    overwrite: bool = False,
 ) -> None:
-    writer = EpisodeWriter(show, report, dry_run=dry_run)
+    writer = EpisodeWriter(show, report, dry_run=dry_run, overwrite=overwrite)
     for path in markdown_files(paths, report):
         where = str(path)
         try:
@@ -76,25 +81,38 @@ def import_markdown(
         except ItemError as exc:
             report.fail(where, str(exc))
             continue
+        except CONVERSION_ERRORS as exc:
+            report.fail(where, f"a value cannot be read: {exc}")
+            continue
         writer.write(data, where)
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """YAML without aliases: `*name` lets a few lines expand to gigabytes (an anchor bomb)."""
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                "aliases (*name) are not allowed in frontmatter",
+                self.peek_event().start_mark,
+            )
+        return super().compose_node(parent, index)
+
+
+class _FrontmatterYAML(YAMLHandler):
+    def load(self, fm: str, **kwargs: object) -> object:
+        return yaml.load(fm, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader without aliases
 
 
 def read_episode(path: Path, report: Report, *, media_root: Path | None = None) -> EpisodeData:
     """One markdown file as an episode; ItemError says what is wrong with it."""
     where = str(path)
-    try:
-        post = frontmatter.loads(path.read_text(encoding="utf-8-sig"))
-    except yaml.YAMLError as exc:
-        raise ItemError(f"the frontmatter is not valid YAML: {_first_line(exc)}") from exc
-    except (UnicodeDecodeError, OSError) as exc:
-        raise ItemError(f"cannot read the file: {exc}") from exc
-    meta = post.metadata
-    if not isinstance(meta, dict):
-        raise ItemError("the frontmatter must be a mapping of keys to values")
+    meta, body = _frontmatter(path)
     unknown = sorted(str(key) for key in meta if key not in KNOWN_KEYS)
     if unknown:
         report.warn(where, f"unknown keys not imported: {', '.join(unknown)}")
-
     title = clean_text(meta.get("title"))
     if not title:
         raise ItemError("“title” is missing")
@@ -103,49 +121,82 @@ def read_episode(path: Path, report: Report, *, media_root: Path | None = None) 
     if pub_date is None and not draft:
         raise ItemError("“pubDate” is missing (only drafts may go without one)")
     stem = path.parent.name if path.stem.lower() == "index" else path.stem
-    guid = clean_text(meta.get("guid")) or None
-    duration = None
-    if meta.get("duration") not in (None, ""):
-        duration = parse_duration(meta["duration"])
-        if duration is None:
-            raise ItemError(
-                f"“duration” {meta['duration']!r} is not a duration (use 45:32, 1:02:03 or seconds)"
-            )
-    episode_type = clean_text(meta.get("episodeType") or Episode.EpisodeType.FULL).lower()
-    if episode_type not in Episode.EpisodeType.values:
-        raise ItemError(f"“episodeType” must be one of {', '.join(Episode.EpisodeType.values)}")
-
     data = EpisodeData(
         title=title[:255],
         slug=slug_for(clean_text(meta.get("slug")) or stem, 200),
-        guid=guid,
+        guid=clean_text(meta.get("guid")) or None,
         summary=html_to_text(clean_text(meta.get("description"))),
-        show_notes=_notes(post.content, title),
+        show_notes=_notes(body, title),
         status=Episode.Status.DRAFT if draft else Episode.Status.PUBLISHED,
         pub_date=pub_date,
         episode_number=_number(meta.get("episodeNumber"), "episodeNumber"),
         season_number=_number(meta.get("season"), "season"),
-        episode_type=episode_type,
+        episode_type=_episode_type(meta.get("episodeType")),
         explicit=_boolean(meta.get("explicit"), "explicit"),
-        duration=duration,
+        duration=_duration(meta.get("duration")),
         tags=_tags(meta["tags"]) if "tags" in meta else None,
         people=_guests(meta["guests"]) if "guests" in meta else None,
         links=_links(meta["externalLinks"], report, where) if "externalLinks" in meta else None,
         slug_is_identity=True,
     )
-    audio = meta.get("audioFile")
-    if audio:
+    _media(data, meta, media_root, report, where)
+    return data
+
+
+def _frontmatter(path: Path) -> tuple[dict, str]:
+    """The file's YAML metadata and its markdown body, read within MAX_FILE_BYTES."""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ItemError(f"cannot read the file: {exc}") from exc
+    if len(raw) > MAX_FILE_BYTES:
+        raise ItemError(f"larger than {MAX_FILE_BYTES:,} bytes; show notes this long are refused")
+    try:
+        post = frontmatter.loads(raw.decode("utf-8-sig"), handler=_FrontmatterYAML())
+    except UnicodeDecodeError as exc:
+        raise ItemError(f"cannot read the file: {exc}") from exc
+    except yaml.YAMLError as exc:
+        raise ItemError(f"the frontmatter is not valid YAML: {_first_line(exc)}") from exc
+    except RecursionError as exc:
+        raise ItemError("the frontmatter is nested too deeply") from exc
+    except CONVERSION_ERRORS as exc:  # a YAML date such as 0000-01-01
+        raise ItemError(f"the frontmatter has a value that cannot be read: {exc}") from exc
+    if not isinstance(post.metadata, dict):
+        raise ItemError("the frontmatter must be a mapping of keys to values")
+    return post.metadata, post.content
+
+
+def _duration(value: object) -> int | None:
+    if value in (None, ""):
+        return None
+    duration = parse_duration(value)
+    if duration is None:
+        raise ItemError(f"“duration” {value!r} is not a duration (use 45:32, 1:02:03 or seconds)")
+    return duration
+
+
+def _episode_type(value: object) -> str:
+    episode_type = clean_text(value or Episode.EpisodeType.FULL).lower()
+    if episode_type not in Episode.EpisodeType.values:
+        raise ItemError(f"“episodeType” must be one of {', '.join(Episode.EpisodeType.values)}")
+    return episode_type
+
+
+def _media(
+    data: EpisodeData, meta: dict, media_root: Path | None, report: Report, where: str
+) -> None:
+    """audioFile and coverImage: a URL to link to, or a path under --media-root to copy."""
+    if audio := meta.get("audioFile"):
         if url := http_url(audio):
             data.audio_url = url
         else:
             data.audio_file = _local_file(str(audio), media_root, "audioFile", report, where)
-    cover = meta.get("coverImage")
-    if cover:
+    if cover := meta.get("coverImage"):
         if url := http_url(cover):
             data.cover_art_url = url
         else:
             data.cover_art = _local_file(str(cover), media_root, "coverImage", report, where)
-    return data
 
 
 def _notes(body: str, title: str) -> str:
@@ -187,7 +238,10 @@ def _datetime(value: object) -> datetime | None:
         moment = datetime.combine(value, time())
     else:
         text = str(value).strip()
-        moment = parse_datetime(text.replace("Z", "+00:00"))
+        try:
+            moment = parse_datetime(text.replace("Z", "+00:00"))
+        except ValueError:  # well formed but no real moment, such as month 13
+            moment = None
         if moment is None and (day := _parse_date(text)) is not None:
             moment = datetime.combine(day, time())
         if moment is None:
@@ -198,7 +252,12 @@ def _datetime(value: object) -> datetime | None:
         if moment is None:
             raise ItemError(f"“pubDate” {text!r} is not a date")
     # A date without a zone means UTC, as YAML and JavaScript's Date read it.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    try:
+        moment.astimezone(UTC)
+    except OverflowError as exc:  # 0001-01-01 at +01:00 is in year 0
+        raise ItemError(f"“pubDate” {moment.isoformat()} is out of range") from exc
+    return moment
 
 
 def _parse_date(text: str) -> date | None:

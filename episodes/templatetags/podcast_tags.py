@@ -8,7 +8,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from episodes.models import Episode, Show
 from episodes.search import highlight
-from podcast.markdown import render, render_show_notes
+from podcast.markdown import timestamps
 from podcast.media import absolute_url
 from podcast.text import format_duration, parse_duration
 
@@ -18,15 +18,9 @@ _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 @register.filter
-def markdown(text: str) -> SafeString:
-    """Editor markdown as sanitised HTML."""
-    return render(text)
-
-
-@register.filter
-def show_notes(text: str) -> SafeString:
-    """Show notes as the page and the admin's live preview both show them."""
-    return render_show_notes(text)
+def show_notes(stored_html: str) -> SafeString:
+    """Show notes as stored when saved (sanitised HTML), with timestamps that seek the player."""
+    return timestamps(stored_html)
 
 
 @register.filter

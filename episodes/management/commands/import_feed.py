@@ -10,7 +10,8 @@ from episodes.importers.fetch import Fetcher
 class Command(BaseCommand):
     help = (
         "Import a show and its episodes from an RSS feed URL or file. Safe to run again: what "
-        "changed is updated, nothing is duplicated. Exits non-zero if any item failed."
+        "changed in the feed is updated, nothing is duplicated, and what an editor changed since "
+        "is kept (unless --overwrite). Exits non-zero if any item failed."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -34,12 +35,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Check everything, save nothing."
         )
+        parser.add_argument(
+            "--overwrite",
+            action="store_true",
+            help="Also replace what an editor has changed since the last import (kept otherwise).",
+        )
 
     def handle(self, *args, **options) -> None:
         report = Report(write=self.stderr.write)
         fetcher = Fetcher(allow_private=options["allow_private"])
         feed_options = FeedOptions(
-            show_slug=options["show"], download=options["download"], dry_run=options["dry_run"]
+            show_slug=options["show"],
+            download=options["download"],
+            dry_run=options["dry_run"],
+            overwrite=options["overwrite"],
         )
         with dry_run_guard(options["dry_run"]):
             show = import_feed(options["source"], fetcher, report, feed_options)

@@ -12,7 +12,8 @@ from episodes.models import Show
 class Command(BaseCommand):
     help = (
         "Import markdown episodes (files or folders of them). Safe to run again: what changed "
-        "is updated, nothing is duplicated. Exits non-zero if any file failed."
+        "in the files is updated, nothing is duplicated, and what an editor changed since is "
+        "kept (unless --overwrite). Exits non-zero if any file failed."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -31,6 +32,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Check everything, save nothing."
         )
+        parser.add_argument(
+            "--overwrite",
+            action="store_true",
+            help="Also replace what an editor has changed since the last import (kept otherwise).",
+        )
 
     def handle(self, *args, **options) -> None:
         media_root = options["media_root"]
@@ -45,6 +51,7 @@ class Command(BaseCommand):
                 report,
                 media_root=media_root,
                 dry_run=options["dry_run"],
+                overwrite=options["overwrite"],
             )
         prefix = "Dry run, nothing saved: " if options["dry_run"] else ""
         self.stdout.write(f"{prefix}{report.summary}")

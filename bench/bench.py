@@ -233,8 +233,11 @@ def publish_newest(count: int) -> None:
     touch_shows(Q(pk=show.pk))
 
 
-def write_audio(media_root: Path) -> str:
-    """A real MP3 of about 3 MB for the range request, attached to the newest episode."""
+def write_audio(media_root: Path) -> tuple[str, str]:
+    """A real MP3 of about 3 MB for the range request, attached to the newest episode.
+
+    Its URL twice: the file's own (untracked) and the measured enclosure path (analytics).
+    """
     from django.db.models import Q
 
     from episodes.feed.freshness import stale_items
@@ -251,7 +254,10 @@ def write_audio(media_root: Path) -> str:
         audio_file=name, audio_url="", audio_size=path.stat().st_size
     )
     stale_items(Q(pk=newest.pk))  # an update() sends no signals
-    return "/media/" + name
+    from podcast.enclosures import audio_url
+
+    newest.refresh_from_db()
+    return "/media/" + name, audio_url(newest)
 
 
 # --- URLs and queries ---------------------------------------------------------------------------
@@ -640,6 +646,11 @@ def check_targets(rows: list[Row], probes: dict, crowd: dict) -> list[str]:
     def verdict(text: str, ok: bool, figure: str) -> None:
         verdicts.append(f"{text}: {'met' if ok else 'NOT met'} ({figure})")
 
+    measured, untracked = by_name["audio measured"], by_name["audio 1 MB range"]
+    ratio = measured.rps / untracked.rps if untracked.rps else 0.0
+    verdict(
+        "measured audio ≥ 0.8 × untracked", ratio >= 0.8 and measured.status == 206, f"{ratio:.2f}"
+    )
     small, big = probes.get(1_000, {}), probes.get(10_000, {})
     cast = probes.get("django-cast", {})
     if "seconds" in small:
@@ -728,7 +739,7 @@ def main() -> None:
             print("django-cast's cold feed build", flush=True)
             probes["django-cast"] = cold_build(args.django_cast, args.django_cast_python)
         publish_newest(args.episodes)
-        audio_path = write_audio(Path(settings.MEDIA_ROOT))
+        audio_path, measured_path = write_audio(Path(settings.MEDIA_ROOT))
         if not args.skip_probes:
             probes[args.episodes] = feed_build(urls["feed"])
             probes[args.episodes]["queries"] = count_queries(urls["feed"])[1]
@@ -748,6 +759,14 @@ def main() -> None:
             Row("episode page", urls["episode"]),
             Row("search", urls["search"]),
             Row("audio 1 MB range", audio_path, {"Range": "bytes=1048576-2097151"}),
+            Row(
+                "audio measured",
+                measured_path,
+                {
+                    "Range": "bytes=1048576-2097151",
+                    "User-Agent": "Overcast/3.0 (+http://overcast.fm/)",
+                },
+            ),
         ]
         if not etag:
             rows[1].note = "feed sends no ETag"
@@ -791,8 +810,13 @@ def main() -> None:
                 row.note = (row.note + f" socket errors: {result['socket_errors']}").strip()
             row.baseline_rps = baseline["rps"]
             row.ratio = row.rps / row.baseline_rps if row.baseline_rps else 0.0
-        if rows[6].status != 206:
-            rows[6].note = (rows[6].note + " no range support (expected 206)").strip()
+        for audio in rows[6:8]:
+            if audio.status != 206:
+                audio.note = (audio.note + " no range support (expected 206)").strip()
+        untracked = rows[6].rps
+        rows[7].note = (
+            rows[7].note + f" {rows[7].rps / untracked:.2f} × untracked audio" if untracked else ""
+        ).strip()
         print(f"{CROWD} concurrent feed polls right after an edit", flush=True)
         crowd = crowd_after_edit(base, urls["feed"], process.pid, CROWD)
         stop(process)

@@ -56,12 +56,15 @@ INSTALLED_APPS = [
     "podcast",
     "guests",
     "episodes",
+    "analytics",
     "notify",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "podcast.middleware.BrowserPolicyMiddleware",
+    # Counts feed polls (304s included) into the analytics buffer: no database write.
+    "analytics.middleware.FeedPollMiddleware",
     # Most feed polls end here with a 304: nothing below is needed for that.
     "episodes.feed.middleware.FeedNotModifiedMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -292,6 +295,16 @@ MARKDOWNX_MEDIA_PATH = "markdownx/"
 MARKDOWNX_SVG_JAVASCRIPT_PROTECTION = True
 # Markdown is rendered when saved, in a child process stopped after this long (podcast.markdown).
 MARKDOWN_RENDER_SECONDS = float(os.environ.get("MARKDOWN_RENDER_SECONDS", "2"))
+
+# Listener analytics (README, "Listener analytics"). On: enclosures, players and download links go
+# through /listen/, which counts downloads and then serves or redirects to the audio.
+ANALYTICS_ENABLED = env_bool("ANALYTICS_ENABLED", True)
+# Where events wait for the next flush: a Redis list shared by every app server (default: the
+# cache's Redis), else spool files on this machine's disk.
+ANALYTICS_REDIS_URL = os.environ.get("ANALYTICS_REDIS_URL", REDIS_URL)
+ANALYTICS_SPOOL_DIR = Path(os.environ.get("ANALYTICS_SPOOL_DIR", BASE_DIR / "var" / "analytics"))
+# Days raw downloads and polls are kept; the daily figures are kept for good.
+ANALYTICS_RETENTION_DAYS = max(int(os.environ.get("ANALYTICS_RETENTION_DAYS", "90")), 2)
 
 # `manage.py demo` keeps its editor's password here, so the login it prints works on every run.
 DEMO_LOGIN_FILE = BASE_DIR / "var" / "demo-login"

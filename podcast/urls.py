@@ -28,6 +28,7 @@ urlpatterns = [
     path("embed/<slug:show>/", embed.embed_latest, name="embed_latest"),
     path("embed/<slug:show>/<slug:slug>/", embed.embed, name="embed"),
     path("oembed/", embed.oembed, name="oembed"),
+    path("", include("analytics.urls")),
     path("", include("episodes.urls")),
 ]
 

@@ -151,3 +151,15 @@ def requires_postgresql(why: str) -> None:
     if connection.vendor != "postgresql":
         service_missing(f"{why}: CI runs the suite on PostgreSQL.")
         pytest.skip(why)
+
+
+@pytest.fixture(autouse=True)
+def _own_analytics_buffer(settings, tmp_path):
+    """Each test buffers its analytics events in a spool folder of its own (no Redis)."""
+    from analytics import views
+
+    settings.ANALYTICS_SPOOL_DIR = tmp_path / "analytics"
+    settings.ANALYTICS_REDIS_URL = ""
+    views._known.clear()
+    yield
+    views._known.clear()

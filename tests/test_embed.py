@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from lxml import html
 
+from podcast.enclosures import audio_url, enclosure_url
 from tests.factories import ChapterFactory, EpisodeFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +39,7 @@ def test_the_embed_may_be_framed_anywhere_and_nothing_else_may(client, playable)
 
 def test_the_embed_shows_player_artwork_chapters_and_a_link_back(client, playable):
     tree = html.fromstring(client.get("/embed/the-show/the-one/").content)
-    assert tree.xpath("//audio[@controls]/@src") == [playable.audio_url]
+    assert tree.xpath("//audio[@controls]/@src") == [audio_url(playable)]
     assert tree.xpath("//h1//a/@href") == [SITE + playable.get_absolute_url()]
     assert tree.xpath("//a/@target") and set(tree.xpath("//a/@target")) == {"_blank"}
     assert tree.xpath("//li[@data-chapter-start='0']//text()")[-1].strip() == "Hello"
@@ -102,7 +103,7 @@ def test_episode_pages_offer_oembed_discovery_player_cards_and_the_embed_code(cl
     meta = {m.get("name") or m.get("property"): m.get("content") for m in tree.iter("meta")}
     assert meta["twitter:card"] == "player"
     assert meta["twitter:player"] == SITE + "/embed/the-show/the-one/"
-    assert meta["twitter:player:stream"] == playable.audio_url
+    assert meta["twitter:player:stream"] == enclosure_url(playable)
     assert meta["og:video"] == SITE + "/embed/the-show/the-one/"
     assert meta["og:video:type"] == "text/html"
     assert (meta["twitter:player:width"], meta["twitter:player:height"]) == ("600", "420")

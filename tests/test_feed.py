@@ -17,6 +17,7 @@ from lxml import etree
 from episodes.feed.build import description_html
 from episodes.models import Appearance, Episode, Show
 from podcast import rules
+from podcast.enclosures import enclosure_url
 from podcast.generate import cover_art
 from tests.conftest import requires_postgresql
 from tests.factories import (
@@ -119,7 +120,7 @@ def test_real_clients_read_the_feed(client, full_episode):
     assert item["published"] == int(full_episode.pub_date.timestamp())
     (enclosure,) = item["enclosures"]
     assert enclosure == {
-        "url": full_episode.audio_url,
+        "url": enclosure_url(full_episode),
         "file_size": 1_234_567,
         "mime_type": "audio/mpeg",
     }
@@ -193,7 +194,7 @@ def test_item_carries_every_element(client, full_episode):
     )
     assert one(item, "pubDate").text.endswith("+0000")
     assert one(item, "enclosure").attrib == {
-        "url": episode.audio_url,
+        "url": enclosure_url(episode),
         "length": "1234567",
         "type": "audio/mpeg",
     }

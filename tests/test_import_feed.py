@@ -522,7 +522,9 @@ def podcast_as_seen(show: Show) -> dict:
 
 
 @pytest.mark.django_db
-def test_round_trip_through_our_own_feed(client, tmp_path):
+def test_round_trip_through_our_own_feed(client, tmp_path, settings):
+    # Measured enclosures would hand the importer our /listen/ URLs (which it rightly keeps).
+    settings.ANALYTICS_ENABLED = False
     show = ShowFactory(
         slug="shipping-ml", title="Shipping ML", language="en-gb", category="Science",
         subcategory="Physics", explicit=True, show_type="serial", owner_email="sam@example.com",

@@ -1,6 +1,7 @@
 import lxml.html
 import pytest
 
+from podcast.enclosures import audio_url
 from tests.factories import (
     AppearanceFactory,
     EpisodeFactory,
@@ -47,7 +48,7 @@ def test_episode_page_has_player_notes_guests_tags_and_links(client, show):
     episode.tags.add(tag)
     PlatformLinkFactory(episode=episode, platform="spotify", url="https://open.spotify.com/e/1")
     body = client.get(episode.get_absolute_url()).content.decode()
-    assert f'<audio id="player" controls preload="metadata" src="{episode.audio_url}"' in body
+    assert f'<audio id="player" controls preload="none" src="{audio_url(episode)}"' in body
     assert "<h2>Highlights</h2>" in body
     assert appearance.guest.get_absolute_url() in body
     assert tag.get_absolute_url() in body

@@ -11,6 +11,7 @@ from lxml import html as lxml_html
 
 from episodes.models import Episode
 from episodes.search import highlight, search_episodes
+from podcast.enclosures import audio_url, enclosure_url
 from podcast.views import server_error
 from tests.conftest import requires_postgresql
 from tests.factories import (
@@ -147,8 +148,8 @@ def test_episode_page_has_everything_a_listener_needs(client, show):
     ChapterFactory(episode=episode, start_time=90, title="Intro")
     guest = AppearanceFactory(episode=episode).guest
     doc = page(client, episode.get_absolute_url())
-    assert doc.xpath("//audio[@controls]/@src") == [episode.audio_url]
-    assert doc.xpath("//a[@download]/@href") == [episode.audio_url]
+    assert doc.xpath("//audio[@controls]/@src") == [audio_url(episode)]
+    assert doc.xpath("//a[@download]/@href") == [audio_url(episode)]
     notes = doc.xpath("//div[@class='show-notes']")[0]
     assert notes.xpath(".//a[@data-seek]/@data-seek") == ["754", "3723"]
     assert notes.xpath(".//a[@data-seek]/@href") == ["#t=754", "#t=3723"]
@@ -242,7 +243,7 @@ def test_show_and_episode_carry_json_ld_and_open_graph(client, show, settings):
     assert data["name"] == episode.title
     assert data["episodeNumber"] == 7
     assert data["associatedMedia"]["contentUrl"] == episode.enclosure_url
-    assert doc.xpath("//meta[@property='og:audio']/@content") == [episode.enclosure_url]
+    assert doc.xpath("//meta[@property='og:audio']/@content") == [enclosure_url(episode)]
     assert doc.xpath("//meta[@property='og:title']/@content") == [episode.title]
     assert doc.xpath("//meta[@name='twitter:card']/@content")
 

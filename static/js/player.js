@@ -61,9 +61,10 @@
       audio.currentTime = Math.max(0, Math.min(seconds, duration() || seconds));
       if (play) audio.play().catch(() => {});
     };
-    if (audio.readyState >= 1) go();
-    else audio.addEventListener("loadedmetadata", go, { once: true });
-    if (audio.preload === "none") audio.load();
+    if (audio.readyState >= 1) return go();
+    audio.addEventListener("loadedmetadata", go, { once: true });
+    // The player preloads nothing (opening a page is not a listen): ask for the audio now.
+    if (audio.networkState !== HTMLMediaElement.NETWORK_LOADING) audio.load();
   };
   const skip = (seconds) => seekTo(audio.currentTime + seconds, false);
 

@@ -10,9 +10,10 @@
       player.currentTime = seconds;
       if (play) player.play().catch(() => {});
     };
-    if (player.readyState >= 1) go();
-    else player.addEventListener("loadedmetadata", go, { once: true });
-    if (player.preload === "none") player.load();
+    if (player.readyState >= 1) return go();
+    player.addEventListener("loadedmetadata", go, { once: true });
+    // The player preloads nothing (opening a page is not a listen): ask for the audio now.
+    if (player.networkState !== HTMLMediaElement.NETWORK_LOADING) player.load();
   };
 
   document.addEventListener("click", (event) => {

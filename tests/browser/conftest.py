@@ -14,6 +14,11 @@ from podcast.generate import cover_art, tone_mp3
 from tests import factories
 
 SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
+# The player preloads nothing (opening a page is not a listen): what pressing play would load.
+START_PLAYER = (
+    "() => { const a = document.querySelector('audio');"
+    " if (!a.readyState && a.networkState !== 2) a.load(); }"
+)
 
 
 def chromium_path() -> str:

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from podcast.generate import cover_art, tone_mp3
 from tests import factories
 from tests.browser.a11y import assert_accessible
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.conftest import SCREENSHOTS, START_PLAYER
 
 pytestmark = pytest.mark.browser
 
@@ -130,6 +130,7 @@ def test_only_the_embed_may_be_framed_and_only_public_files_read(
 def test_the_embed_is_accessible(page: Page, episode, scheme):
     page.emulate_media(color_scheme=scheme)
     page.goto("/embed/elsewhere/framed/")
+    page.evaluate(START_PLAYER)
     page.wait_for_function("() => document.querySelector('audio').readyState >= 1")
     page.locator(".embed-chapters summary").click()
     assert_accessible(page)

@@ -9,7 +9,7 @@ from episodes.models import Soundbite
 from podcast.generate import cover_art, tone_mp3
 from tests import factories
 from tests.browser.a11y import assert_accessible
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import START_PLAYER, screenshot
 
 pytestmark = pytest.mark.browser
 URL = "/long-play/episodes/ninety-seconds/"
@@ -38,6 +38,7 @@ def episode(transactional_db):
 
 def ready(page: Page, url: str = URL) -> None:
     page.goto(url)
+    page.evaluate(START_PLAYER)
     page.wait_for_function("() => document.querySelector('audio').readyState >= 1")
 
 
@@ -90,6 +91,7 @@ def test_the_position_is_remembered_and_offered_back_after_a_reload(page: Page, 
     seek(page, 42)
     page.evaluate("document.querySelector('audio').dispatchEvent(new Event('pause'))")
     page.reload()
+    page.evaluate(START_PLAYER)
     page.wait_for_function("() => document.querySelector('audio').readyState >= 1")
     offer = page.get_by_role("button", name="Resume from 0:42")
     expect(offer).to_be_visible()

@@ -1,0 +1,199 @@
+"""Load test of the measured enclosure path: 0 errors, and every download sent is stored once.
+
+    .venv/bin/python bench/load_enclosures.py [--duration 60] [--connections 50]
+
+gunicorn (production settings, 2 workers × 4 threads) over PostgreSQL with the demo's episodes,
+the analytics buffer in Redis, one trusted proxy. wrk requests the feed's enclosure URLs for 64 kB
+ranges, each request from an address of its own (X-Forwarded-For), so every answered request is a
+download. Afterwards gunicorn stops gracefully (in-flight requests finish), `manage.py downloads`
+stores the buffer, and the stored downloads must equal the 206 answers in gunicorn's access log.
+"""
+
+import argparse
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psycopg
+import redis
+from lxml import etree
+
+BASE = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+AGENT = "Overcast/3.0 (+http://overcast.fm/; iOS podcast app)"
+LUA = """
+local paths = {PATHS}
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("id", threads)
+end
+local counter = 0
+function request()
+  counter = counter + 1
+  local address = string.format("%d.%d.%d.%d", 10 + id, math.floor(counter / 65536) % 256,
+                                math.floor(counter / 256) % 256, counter % 256)
+  return wrk.format("GET", paths[counter % #paths + 1], {
+    ["X-Forwarded-For"] = address, ["User-Agent"] = "AGENT", ["Range"] = "bytes=0-65535"})
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "RESULT requests=%d non2xx3xx=%d connect=%d read=%d write=%d timeout=%d p50=%.1f p99=%.1f\\n",
+    summary.requests, e.status, e.connect, e.read, e.write, e.timeout,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
+"""
+
+
+def recreate_database(url: str) -> None:
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True, connect_timeout=5) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def manage(env: dict, *args: str) -> str:
+    done = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=BASE, env=env, capture_output=True, text=True, check=False
+    )
+    if done.returncode:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+    return done.stdout
+
+
+def fetch(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=60)
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--port", type=int, default=8610)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    database = os.environ.get(
+        "ENCLOSURE_LOAD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/podcast_load_enclosures"
+    )
+    redis_url = os.environ.get("ENCLOSURE_LOAD_REDIS_URL", "redis://127.0.0.1:6379/5")
+    root = Path(tempfile.mkdtemp(prefix="load-enclosures-"))
+    base = f"http://127.0.0.1:{args.port}"
+    access_log = root / "access.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database,
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": base,
+        "SECURE_SSL_REDIRECT": "0",
+        "STATIC_ROOT": str(root / "static"),
+        "MEDIA_ROOT": str(root / "media"),
+        "FEED_SNAPSHOT_ROOT": str(root / "feeds"),
+        "ANALYTICS_ENABLED": "1",
+        "ANALYTICS_REDIS_URL": redis_url,
+        "ANALYTICS_SPOOL_DIR": str(root / "spool"),
+        "REDIS_URL": "",
+        "TRUSTED_PROXY_COUNT": "1",
+        "LOG_LEVEL": "ERROR",
+        "GUNICORN_MAX_REQUESTS": "0",
+        "GUNICORN_ACCESS_LOG": str(access_log),
+    }
+    buffer = redis.Redis.from_url(redis_url, socket_connect_timeout=3)
+    for key in buffer.scan_iter(match="analytics:*"):
+        buffer.delete(key)
+    server = None
+    try:
+        print(f"Preparing {database} (migrate, demo) ...", flush=True)
+        recreate_database(database)
+        manage(env, "migrate", "--noinput", "-v0")
+        manage(env, "collectstatic", "--noinput", "-v0")
+        manage(env, "demo")
+        server = subprocess.Popen(
+            [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "podcast.wsgi",
+             "--bind", f"127.0.0.1:{args.port}", "--workers", str(args.workers),
+             "--threads", "4", "--graceful-timeout", "30"],
+            cwd=BASE, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                fetch(base + "/healthz")
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    sys.exit("gunicorn did not start")
+                time.sleep(0.2)
+        feed = etree.fromstring(fetch(base + "/shipping-ml/feed.xml"))
+        paths = [urlsplit(url).path for url in feed.xpath("//item/enclosure/@url")]
+        if not paths or not all(p.startswith("/listen/") for p in paths):
+            sys.exit(f"The feed's enclosures are not measured: {paths[:3]}")
+        lua = root / "enclosures.lua"
+        quoted = "{" + ", ".join(f'"{p}"' for p in paths) + "}"
+        script = LUA.replace("{PATHS}", quoted).replace("AGENT", AGENT)
+        lua.write_text(script)
+        print(
+            f"wrk: {args.duration} s x {args.connections} connections over {len(paths)} "
+            f"enclosures, {args.workers} gunicorn workers",
+            flush=True,
+        )
+        run = subprocess.run(
+            ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d",
+             f"{args.duration}s", "--timeout", "10s", "--latency", "-s", str(lua), base],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+    finally:
+        if server is not None:
+            server.terminate()  # graceful: requests in flight finish and are logged
+            server.wait(timeout=60)
+
+    result = re.search(r"RESULT (.*)", run.stdout)
+    if not result:
+        sys.exit(f"wrk failed:\n{run.stdout}{run.stderr}")
+    figures = dict(item.split("=") for item in result.group(1).split())
+    errors = sum(int(figures[k]) for k in ("non2xx3xx", "connect", "read", "write", "timeout"))
+    log = access_log.read_text()
+    served = len(re.findall(r'"GET /listen/\S+ HTTP/1\.[01]" 206 ', log))
+    started = time.perf_counter()
+    out = manage(env, "downloads", "--csv")
+    flush_seconds = time.perf_counter() - started
+    stored = sum(int(line.rsplit(",", 1)[1]) for line in out.splitlines()[1:])
+    with psycopg.connect(database, connect_timeout=5) as connection:
+        raw = connection.execute("SELECT count(*) FROM analytics_download").fetchone()[0]
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", run.stdout).group(1)
+    lines = [
+        f"enclosure load test {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: {args.duration} s x "
+        f"{args.connections} connections, gunicorn {args.workers} workers x 4 threads, "
+        "PostgreSQL, Redis buffer",
+        f"requests answered to wrk {figures['requests']} ({rps}/s)  p50 {figures['p50']} ms  "
+        f"p99 {figures['p99']} ms  errors {errors}",
+        f"206 answers in gunicorn's access log {served}; downloads stored {stored} "
+        f"({raw} raw rows); flush and CSV took {flush_seconds:.1f} s",
+        f"stored = sent: {'yes' if stored == served == raw else 'NO'}",
+    ]
+    report = "\n".join(lines)
+    print(report)
+    shutil.rmtree(root, ignore_errors=True)
+    results = BASE / "bench" / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    (results / f"load-enclosures-{datetime.now(UTC):%Y%m%d-%H%M%S}.txt").write_text(report + "\n")
+    return 0 if errors == 0 and stored == served == raw else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -43,27 +43,38 @@ def mp3(seconds: float = 4.0) -> bytes:
     return tone_mp3(seconds)
 
 
-@cache
-def m4a(seconds: int = 3) -> bytes:
-    """A real AAC-in-MP4 file, encoded by FFmpeg through PyAV."""
+def _encoded_tone(container_format: str, codec: str, rate: int, frame: int, seconds: int) -> bytes:
+    """A real file of a 440 Hz tone, encoded by FFmpeg through PyAV."""
     buffer = io.BytesIO()
-    with av.open(buffer, "w", format="ipod") as container:
-        stream = container.add_stream("aac", rate=44100)
+    with av.open(buffer, "w", format=container_format) as container:
+        stream = container.add_stream(codec, rate=rate)
         stream.layout = "mono"
-        for start in range(0, 44100 * seconds, 1024):
+        for start in range(0, rate * seconds, frame):
             samples = array(
                 "h",
-                (int(6000 * math.sin((start + k) * math.tau * 440 / 44100)) for k in range(1024)),
+                (int(6000 * math.sin((start + k) * math.tau * 440 / rate)) for k in range(frame)),
             )
-            frame = av.AudioFrame(format="s16", layout="mono", samples=1024)
-            frame.planes[0].update(samples.tobytes())
-            frame.sample_rate = 44100
-            frame.pts = start
-            for packet in stream.encode(frame):
+            audio = av.AudioFrame(format="s16", layout="mono", samples=frame)
+            audio.planes[0].update(samples.tobytes())
+            audio.sample_rate = rate
+            audio.pts = start
+            for packet in stream.encode(audio):
                 container.mux(packet)
         for packet in stream.encode(None):
             container.mux(packet)
     return buffer.getvalue()
+
+
+@cache
+def m4a(seconds: int = 3) -> bytes:
+    """A real AAC-in-MP4 file."""
+    return _encoded_tone("ipod", "aac", 44100, 1024, seconds)
+
+
+@cache
+def opus(seconds: int = 2) -> bytes:
+    """A real Ogg Opus file."""
+    return _encoded_tone("ogg", "libopus", 48000, 960, seconds)
 
 
 @cache

@@ -1,11 +1,7 @@
 """Podcasting 2.0 tags beyond the first phases: from admin fields, only when set, checked."""
 
 import io
-import math
-from array import array
-from functools import cache
 
-import av
 import feedparser
 import podcastparser
 import pytest
@@ -28,7 +24,7 @@ from episodes.models import (
     podcast_guid_for,
 )
 from tests.factories import EpisodeFactory
-from tests.media_files import admin_form_data
+from tests.media_files import admin_form_data, opus
 
 pytestmark = pytest.mark.django_db
 
@@ -290,29 +286,6 @@ def test_the_episode_admin_shows_podcasting20_problems(editor_client, episode):
     Soundbite.objects.create(episode=episode, start_time=0, duration=3)
     url = reverse("admin:episodes_episode_change", args=[episode.pk])
     assert "soundbite at 0 s lasts 3 s" in editor_client.get(url).content.decode()
-
-
-@cache
-def opus(seconds: int = 2) -> bytes:
-    """A real Ogg Opus file, encoded by FFmpeg through PyAV."""
-    buffer = io.BytesIO()
-    with av.open(buffer, "w", format="ogg") as container:
-        stream = container.add_stream("libopus", rate=48000)
-        stream.layout = "mono"
-        for start in range(0, 48000 * seconds, 960):
-            samples = array(
-                "h",
-                (int(6000 * math.sin((start + k) * math.tau * 440 / 48000)) for k in range(960)),
-            )
-            frame = av.AudioFrame(format="s16", layout="mono", samples=960)
-            frame.planes[0].update(samples.tobytes())
-            frame.sample_rate = 48000
-            frame.pts = start
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode(None):
-            container.mux(packet)
-    return buffer.getvalue()
 
 
 def upload_rendition(editor_client, episode: Episode, name: str, content: bytes):

@@ -18,17 +18,15 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg
 import redis
+from load import BASE, PYTHON, fetch, manage, recreate_database
 from lxml import etree
 
-BASE = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
 AGENT = "Overcast/3.0 (+http://overcast.fm/; iOS podcast app)"
 LUA = """
 local paths = {PATHS}
@@ -53,29 +51,6 @@ function done(summary, latency, requests)
     latency:percentile(50) / 1000, latency:percentile(99) / 1000))
 end
 """
-
-
-def recreate_database(url: str) -> None:
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True, connect_timeout=5) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def manage(env: dict, *args: str) -> str:
-    done = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=BASE, env=env, capture_output=True, text=True, check=False
-    )
-    if done.returncode:
-        sys.exit(f"manage.py {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
-    return done.stdout
-
-
-def fetch(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=10) as response:
-        return response.read()
 
 
 def main() -> int:

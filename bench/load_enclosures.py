@@ -12,7 +12,6 @@ stores the buffer, and the stored downloads must equal the 206 answers in gunico
 import argparse
 import os
 import re
-import secrets
 import shutil
 import subprocess
 import sys
@@ -24,7 +23,18 @@ from urllib.parse import urlsplit
 
 import psycopg
 import redis
-from load import BASE, PYTHON, fetch, manage, recreate_database
+from load import (
+    BASE,
+    PYTHON,
+    fetch,
+    manage,
+    prepare_site,
+    run_wrk,
+    save_report,
+    site_env,
+    wait_until_up,
+    wrk_figures,
+)
 from lxml import etree
 
 AGENT = "Overcast/3.0 (+http://overcast.fm/; iOS podcast app)"
@@ -69,51 +79,31 @@ def main() -> int:
     root = Path(tempfile.mkdtemp(prefix="load-enclosures-"))
     base = f"http://127.0.0.1:{args.port}"
     access_log = root / "access.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": database,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SITE_URL": base,
-        "SECURE_SSL_REDIRECT": "0",
-        "STATIC_ROOT": str(root / "static"),
-        "MEDIA_ROOT": str(root / "media"),
-        "FEED_SNAPSHOT_ROOT": str(root / "feeds"),
-        "ANALYTICS_ENABLED": "1",
-        "ANALYTICS_REDIS_URL": redis_url,
-        "ANALYTICS_SPOOL_DIR": str(root / "spool"),
-        "REDIS_URL": "",
-        "TRUSTED_PROXY_COUNT": "1",
-        "LOG_LEVEL": "ERROR",
-        "GUNICORN_MAX_REQUESTS": "0",
-        "GUNICORN_ACCESS_LOG": str(access_log),
-    }
+    env = site_env(
+        base,
+        root,
+        DATABASE_URL=database,
+        ANALYTICS_ENABLED="1",
+        ANALYTICS_REDIS_URL=redis_url,
+        ANALYTICS_SPOOL_DIR=str(root / "spool"),
+        REDIS_URL="",
+        TRUSTED_PROXY_COUNT="1",
+        GUNICORN_ACCESS_LOG=str(access_log),
+    )
     buffer = redis.Redis.from_url(redis_url, socket_connect_timeout=3)
     for key in buffer.scan_iter(match="analytics:*"):
         buffer.delete(key)
     server = None
     try:
         print(f"Preparing {database} (migrate, demo) ...", flush=True)
-        recreate_database(database)
-        manage(env, "migrate", "--noinput", "-v0")
-        manage(env, "collectstatic", "--noinput", "-v0")
-        manage(env, "demo")
+        prepare_site(env, database)
         server = subprocess.Popen(
             [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "podcast.wsgi",
              "--bind", f"127.0.0.1:{args.port}", "--workers", str(args.workers),
              "--threads", "4", "--graceful-timeout", "30"],
             cwd=BASE, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                fetch(base + "/healthz")
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    sys.exit("gunicorn did not start")
-                time.sleep(0.2)
+        wait_until_up(server, base)
         feed = etree.fromstring(fetch(base + "/shipping-ml/feed.xml"))
         paths = [urlsplit(url).path for url in feed.xpath("//item/enclosure/@url")]
         if not paths or not all(p.startswith("/listen/") for p in paths):
@@ -127,21 +117,13 @@ def main() -> int:
             f"enclosures, {args.workers} gunicorn workers",
             flush=True,
         )
-        run = subprocess.run(
-            ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d",
-             f"{args.duration}s", "--timeout", "10s", "--latency", "-s", str(lua), base],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
+        run = run_wrk(args, lua, base)
     finally:
         if server is not None:
             server.terminate()  # graceful: requests in flight finish and are logged
             server.wait(timeout=60)
 
-    result = re.search(r"RESULT (.*)", run.stdout)
-    if not result:
-        sys.exit(f"wrk failed:\n{run.stdout}{run.stderr}")
-    figures = dict(item.split("=") for item in result.group(1).split())
-    errors = sum(int(figures[k]) for k in ("non2xx3xx", "connect", "read", "write", "timeout"))
+    figures, rps, errors = wrk_figures(run)
     log = access_log.read_text()
     served = len(re.findall(r'"GET /listen/\S+ HTTP/1\.[01]" 206 ', log))
     started = time.perf_counter()
@@ -150,7 +132,6 @@ def main() -> int:
     stored = sum(int(line.rsplit(",", 1)[1]) for line in out.splitlines()[1:])
     with psycopg.connect(database, connect_timeout=5) as connection:
         raw = connection.execute("SELECT count(*) FROM analytics_download").fetchone()[0]
-    rps = re.search(r"Requests/sec:\s+([\d.]+)", run.stdout).group(1)
     lines = [
         f"enclosure load test {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: {args.duration} s x "
         f"{args.connections} connections, gunicorn {args.workers} workers x 4 threads, "
@@ -164,9 +145,7 @@ def main() -> int:
     report = "\n".join(lines)
     print(report)
     shutil.rmtree(root, ignore_errors=True)
-    results = BASE / "bench" / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    (results / f"load-enclosures-{datetime.now(UTC):%Y%m%d-%H%M%S}.txt").write_text(report + "\n")
+    save_report("load-enclosures", report)
     return 0 if errors == 0 and stored == served == raw else 1
 
 

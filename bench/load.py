@@ -30,7 +30,10 @@ request = function()
   if n % 2 == 0 then return wrk.format("GET", feeds[i % #feeds + 1]) end
   return wrk.format("GET", pages[i % #pages + 1])
 end
-done = function(summary, latency, requests)
+"""
+# Every wrk script ends with this: the RESULT line `wrk_figures` reads.
+LUA_RESULT = """
+function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
     "RESULT requests=%d non2xx3xx=%d connect=%d read=%d write=%d timeout=%d p50=%.1f p99=%.1f\\n",
@@ -116,6 +119,14 @@ def wait_until_up(server: subprocess.Popen, base: str) -> None:
             time.sleep(0.2)
 
 
+def start_gunicorn(env: dict, port: int, workers: int, *options: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "podcast.wsgi",
+         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "4", *options],
+        cwd=BASE, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
 def run_wrk(args: argparse.Namespace, script: Path, base: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d",
@@ -154,13 +165,9 @@ def main() -> int:
     try:
         print(f"Preparing {database} (migrate, demo) and static files ...", flush=True)
         prepare_site(env, database)
-        server = subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "podcast.wsgi",
-             "--bind", f"127.0.0.1:{args.port}",
-             "--workers", str(args.workers), "--worker-class", "gthread", "--threads", "4",
-             "--timeout", "30"],
-            cwd=BASE, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
+        server = start_gunicorn(
+            env, args.port, args.workers, "--worker-class", "gthread", "--timeout", "30"
+        )
         wait_until_up(server, base)
 
         sitemap = fetch(base + "/sitemap.xml").decode()
@@ -184,7 +191,8 @@ def main() -> int:
         sampler.start()
         lua = root / "mix.lua"
         quoted = lambda paths: "{" + ", ".join(f'"{p}"' for p in paths) + "}"  # noqa: E731
-        lua.write_text(LUA.replace("{FEEDS}", quoted(feeds)).replace("{PAGES}", quoted(pages)))
+        script = LUA.replace("{FEEDS}", quoted(feeds)).replace("{PAGES}", quoted(pages))
+        lua.write_text(script + LUA_RESULT)
         print(
             f"wrk: {args.duration} s x {args.connections} connections, "
             f"{len(pages)} pages + feed, {args.workers} gunicorn workers",

@@ -13,7 +13,6 @@ import argparse
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,14 +23,14 @@ from urllib.parse import urlsplit
 import psycopg
 import redis
 from load import (
-    BASE,
-    PYTHON,
+    LUA_RESULT,
     fetch,
     manage,
     prepare_site,
     run_wrk,
     save_report,
     site_env,
+    start_gunicorn,
     wait_until_up,
     wrk_figures,
 )
@@ -52,13 +51,6 @@ function request()
                                 math.floor(counter / 256) % 256, counter % 256)
   return wrk.format("GET", paths[counter % #paths + 1], {
     ["X-Forwarded-For"] = address, ["User-Agent"] = "AGENT", ["Range"] = "bytes=0-65535"})
-end
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    "RESULT requests=%d non2xx3xx=%d connect=%d read=%d write=%d timeout=%d p50=%.1f p99=%.1f\\n",
-    summary.requests, e.status, e.connect, e.read, e.write, e.timeout,
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000))
 end
 """
 
@@ -97,12 +89,7 @@ def main() -> int:
     try:
         print(f"Preparing {database} (migrate, demo) ...", flush=True)
         prepare_site(env, database)
-        server = subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "podcast.wsgi",
-             "--bind", f"127.0.0.1:{args.port}", "--workers", str(args.workers),
-             "--threads", "4", "--graceful-timeout", "30"],
-            cwd=BASE, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
+        server = start_gunicorn(env, args.port, args.workers, "--graceful-timeout", "30")
         wait_until_up(server, base)
         feed = etree.fromstring(fetch(base + "/shipping-ml/feed.xml"))
         paths = [urlsplit(url).path for url in feed.xpath("//item/enclosure/@url")]
@@ -110,7 +97,7 @@ def main() -> int:
             sys.exit(f"The feed's enclosures are not measured: {paths[:3]}")
         lua = root / "enclosures.lua"
         quoted = "{" + ", ".join(f'"{p}"' for p in paths) + "}"
-        script = LUA.replace("{PATHS}", quoted).replace("AGENT", AGENT)
+        script = LUA.replace("{PATHS}", quoted).replace("AGENT", AGENT) + LUA_RESULT
         lua.write_text(script)
         print(
             f"wrk: {args.duration} s x {args.connections} connections over {len(paths)} "

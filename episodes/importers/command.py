@@ -7,6 +7,15 @@ from episodes.models import Show
 from .common import Report, dry_run_guard
 
 
+def import_help(what: str, source: str, item: str) -> str:
+    """A command's help: what it imports, then what running it again does, as for every import."""
+    return (
+        f"{what}. Safe to run again: what changed in the {source} is updated, nothing is "
+        f"duplicated, and what an editor changed since is kept (unless --overwrite). Exits "
+        f"non-zero if any {item} failed."
+    )
+
+
 class ImportCommand(BaseCommand):
     """An import command: a subclass adds its own arguments and imports in `run`."""
 

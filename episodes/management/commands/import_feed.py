@@ -2,7 +2,7 @@
 
 from django.core.management.base import CommandParser
 
-from episodes.importers.command import ImportCommand
+from episodes.importers.command import ImportCommand, import_help
 from episodes.importers.common import Report
 from episodes.importers.feed import FeedOptions, import_feed
 from episodes.importers.fetch import Fetcher
@@ -10,10 +10,8 @@ from episodes.models import Show
 
 
 class Command(ImportCommand):
-    help = (
-        "Import a show and its episodes from an RSS feed URL or file. Safe to run again: what "
-        "changed in the feed is updated, nothing is duplicated, and what an editor changed since "
-        "is kept (unless --overwrite). Exits non-zero if any item failed."
+    help = import_help(
+        "Import a show and its episodes from an RSS feed URL or file", "feed", "item"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

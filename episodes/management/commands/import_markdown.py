@@ -4,18 +4,14 @@ from pathlib import Path
 
 from django.core.management.base import CommandError, CommandParser
 
-from episodes.importers.command import ImportCommand
+from episodes.importers.command import ImportCommand, import_help
 from episodes.importers.common import Report
 from episodes.importers.markdown import import_markdown
 from episodes.models import Show
 
 
 class Command(ImportCommand):
-    help = (
-        "Import markdown episodes (files or folders of them). Safe to run again: what changed "
-        "in the files is updated, nothing is duplicated, and what an editor changed since is "
-        "kept (unless --overwrite). Exits non-zero if any file failed."
-    )
+    help = import_help("Import markdown episodes (files or folders of them)", "files", "file")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")

@@ -1,24 +1,17 @@
 """Feed polls are counted on their way out, 304s included, without touching the database."""
 
-import re
-from collections.abc import Callable
-
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from analytics.counting import record_poll
+from episodes.feed.middleware import FEED_PATH
+from podcast.middleware import ResponseMiddleware
 
-FEED_PATH = re.compile(r"/([-a-zA-Z0-9_]+)/feed\.xml")
 
-
-class FeedPollMiddleware:
+class FeedPollMiddleware(ResponseMiddleware):
     """Sits above the feed's early-304 middleware, so it sees every poll's answer."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if settings.ANALYTICS_ENABLED and request.path_info.endswith("/feed.xml"):
             match = FEED_PATH.fullmatch(request.path_info)
             if match:

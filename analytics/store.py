@@ -107,49 +107,58 @@ def rollup(days: set[date] | list[date]) -> None:
         _rollup_day(day)
 
 
+def _age(day: date, published: datetime | None) -> int | None:
+    """Days from an episode's publication to `day` (0: its first UTC day)."""
+    return (day - published.astimezone(UTC).date()).days if published else None
+
+
+def _episode_count[M: (DailyDownloads, DailyBreakdown)](
+    model: type[M], day: date, row: dict, **fields: object
+) -> M:
+    """One episode's downloads of the day, from a `values(…).annotate(n=Count(…))` row."""
+    return model(
+        day=day,
+        show_id=row["show_id"],
+        episode_id=row["episode_id"],
+        downloads=row["n"],
+        **fields,
+    )
+
+
+def _with_show_totals[M: (DailyDownloads, DailyBreakdown)](
+    model: type[M], day: date, counts: list[M], *shared: str
+) -> list[M]:
+    """The episodes' counts, then each show's total (one per value of the `shared` fields)."""
+    totals: dict[tuple, int] = defaultdict(int)
+    for count in counts:
+        totals[count.show_id, *(getattr(count, name) for name in shared)] += count.downloads
+    return counts + [
+        model(day=day, show_id=show_id, downloads=n, **dict(zip(shared, values, strict=True)))
+        for (show_id, *values), n in totals.items()
+    ]
+
+
 def _rollup_day(day: date) -> None:
     raw = Download.objects.filter(day=day)
     per_episode = raw.values("show_id", "episode_id", "episode__pub_date").annotate(n=Count("id"))
-    totals: dict[int, int] = defaultdict(int)
-    daily = []
-    for row in per_episode:
-        published = row["episode__pub_date"]
-        age = (day - published.astimezone(UTC).date()).days if published else None
-        daily.append(
-            DailyDownloads(
-                day=day,
-                show_id=row["show_id"],
-                episode_id=row["episode_id"],
-                age=age,
-                downloads=row["n"],
-            )
-        )
-        totals[row["show_id"]] += row["n"]
-    daily += [DailyDownloads(day=day, show_id=s, downloads=n) for s, n in totals.items()]
+    daily = [
+        _episode_count(DailyDownloads, day, row, age=_age(day, row["episode__pub_date"]))
+        for row in per_episode
+    ]
+    daily = _with_show_totals(DailyDownloads, day, daily)
     breakdown = []
     for dimension in Dimension:
         field = dimension.value
-        show_totals: dict[tuple, int] = defaultdict(int)
         rows = raw.values("show_id", "episode_id", field).annotate(n=Count("id"))
-        for row in rows:
-            value = row[field] or UNKNOWN
-            if dimension == Dimension.REFERRER and not row[field]:
-                continue  # most downloads come from apps, not from a web page
-            breakdown.append(
-                DailyBreakdown(
-                    day=day,
-                    show_id=row["show_id"],
-                    episode_id=row["episode_id"],
-                    dimension=dimension,
-                    value=value,
-                    downloads=row["n"],
-                )
+        counts = [
+            _episode_count(
+                DailyBreakdown, day, row, dimension=dimension, value=row[field] or UNKNOWN
             )
-            show_totals[(row["show_id"], value)] += row["n"]
-        breakdown += [
-            DailyBreakdown(day=day, show_id=s, dimension=dimension, value=v, downloads=n)
-            for (s, v), n in show_totals.items()
+            for row in rows
+            # Most downloads come from apps, not from a web page: no "Unknown" referrer.
+            if row[field] or dimension != Dimension.REFERRER
         ]
+        breakdown += _with_show_totals(DailyBreakdown, day, counts, "dimension", "value")
     with transaction.atomic():
         DailyDownloads.objects.filter(day=day).delete()
         DailyBreakdown.objects.filter(day=day).delete()

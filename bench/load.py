@@ -30,7 +30,10 @@ request = function()
   if n % 2 == 0 then return wrk.format("GET", feeds[i % #feeds + 1]) end
   return wrk.format("GET", pages[i % #pages + 1])
 end
-done = function(summary, latency, requests)
+"""
+# Every wrk script ends with this: the RESULT line `wrk_figures` reads.
+LUA_RESULT = """
+function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
     "RESULT requests=%d non2xx3xx=%d connect=%d read=%d write=%d timeout=%d p50=%.1f p99=%.1f\\n",
@@ -77,6 +80,73 @@ def fetch(url: str) -> bytes:
         return response.read()
 
 
+def site_env(base: str, root: Path, **extra: str) -> dict:
+    """Production settings for a server at `base` keeping its files under `root`, plus `extra`."""
+    return {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": base,
+        "SECURE_SSL_REDIRECT": "0",
+        "STATIC_ROOT": str(root / "static"),
+        "MEDIA_ROOT": str(root / "media"),
+        "FEED_SNAPSHOT_ROOT": str(root / "feeds"),
+        "LOG_LEVEL": "ERROR",
+        # Recycling workers would hide a leak, and would cut requests short at the end of a run.
+        "GUNICORN_MAX_REQUESTS": "0",
+        **extra,
+    }
+
+
+def prepare_site(env: dict, database: str) -> None:
+    """A new database holding the demo show, and the static files collected."""
+    recreate_database(database)
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "collectstatic", "--noinput", "-v0")
+    manage(env, "demo")
+
+
+def wait_until_up(server: subprocess.Popen, base: str) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            fetch(base + "/healthz")
+            return
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                sys.exit("gunicorn did not start")
+            time.sleep(0.2)
+
+
+def start_gunicorn(env: dict, port: int, workers: int, *options: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "podcast.wsgi",
+         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "4", *options],
+        cwd=BASE, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def run_wrk(args: argparse.Namespace, script: Path, base: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d",
+         f"{args.duration}s", "--timeout", "10s", "--latency", "-s", str(script), base],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+
+def wrk_figures(run: subprocess.CompletedProcess) -> tuple[dict[str, str], str, int]:
+    """The figures of the scripts' RESULT line, requests per second, and the errors counted."""
+    figures, rps, errors = wrk_figures(run)
+    return figures, rps, errors
+
+
+def save_report(name: str, report: str) -> None:
+    results = BASE / "bench" / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    (results / f"{name}-{datetime.now(UTC):%Y%m%d-%H%M%S}.txt").write_text(report + "\n")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--duration", type=int, default=60, help="seconds (default 60)")
@@ -90,43 +160,15 @@ def main() -> int:
     database = os.environ["DATABASE_URL"]
     root = Path(tempfile.mkdtemp(prefix="load-"))
     base = f"http://127.0.0.1:{args.port}"
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SITE_URL": base,
-        "SECURE_SSL_REDIRECT": "0",
-        "STATIC_ROOT": str(root / "static"),
-        "MEDIA_ROOT": str(root / "media"),
-        "FEED_SNAPSHOT_ROOT": str(root / "feeds"),
-        "LOG_LEVEL": "ERROR",
-        # Recycling workers would hide a leak: this run must show memory staying flat without it.
-        "GUNICORN_MAX_REQUESTS": "0",
-    }
+    env = site_env(base, root)
     server = None
     try:
         print(f"Preparing {database} (migrate, demo) and static files ...", flush=True)
-        recreate_database(database)
-        manage(env, "migrate", "--noinput", "-v0")
-        manage(env, "collectstatic", "--noinput", "-v0")
-        manage(env, "demo")
-        server = subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "podcast.wsgi",
-             "--bind", f"127.0.0.1:{args.port}",
-             "--workers", str(args.workers), "--worker-class", "gthread", "--threads", "4",
-             "--timeout", "30"],
-            cwd=BASE, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                fetch(base + "/healthz")
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    sys.exit("gunicorn did not start")
-                time.sleep(0.2)
+        prepare_site(env, database)
+        server = start_gunicorn(
+            env, args.port, args.workers, "--worker-class", "gthread", "--timeout", "30"
+        )
+        wait_until_up(server, base)
 
         sitemap = fetch(base + "/sitemap.xml").decode()
         pages = [urlsplit(u).path for u in re.findall(r"<loc>([^<]+)</loc>", sitemap)]
@@ -149,17 +191,14 @@ def main() -> int:
         sampler.start()
         lua = root / "mix.lua"
         quoted = lambda paths: "{" + ", ".join(f'"{p}"' for p in paths) + "}"  # noqa: E731
-        lua.write_text(LUA.replace("{FEEDS}", quoted(feeds)).replace("{PAGES}", quoted(pages)))
+        script = LUA.replace("{FEEDS}", quoted(feeds)).replace("{PAGES}", quoted(pages))
+        lua.write_text(script + LUA_RESULT)
         print(
             f"wrk: {args.duration} s x {args.connections} connections, "
             f"{len(pages)} pages + feed, {args.workers} gunicorn workers",
             flush=True,
         )
-        run = subprocess.run(
-            ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d",
-             f"{args.duration}s", "--timeout", "10s", "--latency", "-s", str(lua), base],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
+        run = run_wrk(args, lua, base)
         stop.set()
         sampler.join()
         end = {pid: rss_mb(pid) for pid in workers}
@@ -170,12 +209,7 @@ def main() -> int:
             server.wait(timeout=30)
         shutil.rmtree(root, ignore_errors=True)
 
-    result = re.search(r"RESULT (.*)", run.stdout)
-    if not result:
-        sys.exit(f"wrk failed:\n{run.stdout}{run.stderr}")
-    figures = dict(item.split("=") for item in result.group(1).split())
-    rps = re.search(r"Requests/sec:\s+([\d.]+)", run.stdout).group(1)
-    errors = sum(int(figures[k]) for k in ("non2xx3xx", "connect", "read", "write", "timeout"))
+    figures, rps, errors = wrk_figures(run)
     growth = max(end[pid] - start[pid] for pid in workers)  # NaN (a gone worker) fails below
     lines = [
         f"load test {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: {args.duration} s x "
@@ -191,9 +225,7 @@ def main() -> int:
     ]
     report = "\n".join(lines)
     print(report)
-    results = BASE / "bench" / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    (results / f"load-{datetime.now(UTC):%Y%m%d-%H%M%S}.txt").write_text(report + "\n")
+    save_report("load", report)
     return 0 if errors == 0 and growth <= args.max_growth_mb and alive else 1
 
 

@@ -12,9 +12,7 @@ stores the buffer, and the stored downloads must equal the 206 answers in gunico
 import argparse
 import os
 import re
-import secrets
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,7 +22,18 @@ from urllib.parse import urlsplit
 
 import psycopg
 import redis
-from load import BASE, PYTHON, fetch, manage, recreate_database
+from load import (
+    LUA_RESULT,
+    fetch,
+    manage,
+    prepare_site,
+    run_wrk,
+    save_report,
+    site_env,
+    start_gunicorn,
+    wait_until_up,
+    wrk_figures,
+)
 from lxml import etree
 
 AGENT = "Overcast/3.0 (+http://overcast.fm/; iOS podcast app)"
@@ -42,13 +51,6 @@ function request()
                                 math.floor(counter / 256) % 256, counter % 256)
   return wrk.format("GET", paths[counter % #paths + 1], {
     ["X-Forwarded-For"] = address, ["User-Agent"] = "AGENT", ["Range"] = "bytes=0-65535"})
-end
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    "RESULT requests=%d non2xx3xx=%d connect=%d read=%d write=%d timeout=%d p50=%.1f p99=%.1f\\n",
-    summary.requests, e.status, e.connect, e.read, e.write, e.timeout,
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000))
 end
 """
 
@@ -69,79 +71,46 @@ def main() -> int:
     root = Path(tempfile.mkdtemp(prefix="load-enclosures-"))
     base = f"http://127.0.0.1:{args.port}"
     access_log = root / "access.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": database,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SITE_URL": base,
-        "SECURE_SSL_REDIRECT": "0",
-        "STATIC_ROOT": str(root / "static"),
-        "MEDIA_ROOT": str(root / "media"),
-        "FEED_SNAPSHOT_ROOT": str(root / "feeds"),
-        "ANALYTICS_ENABLED": "1",
-        "ANALYTICS_REDIS_URL": redis_url,
-        "ANALYTICS_SPOOL_DIR": str(root / "spool"),
-        "REDIS_URL": "",
-        "TRUSTED_PROXY_COUNT": "1",
-        "LOG_LEVEL": "ERROR",
-        "GUNICORN_MAX_REQUESTS": "0",
-        "GUNICORN_ACCESS_LOG": str(access_log),
-    }
+    env = site_env(
+        base,
+        root,
+        DATABASE_URL=database,
+        ANALYTICS_ENABLED="1",
+        ANALYTICS_REDIS_URL=redis_url,
+        ANALYTICS_SPOOL_DIR=str(root / "spool"),
+        REDIS_URL="",
+        TRUSTED_PROXY_COUNT="1",
+        GUNICORN_ACCESS_LOG=str(access_log),
+    )
     buffer = redis.Redis.from_url(redis_url, socket_connect_timeout=3)
     for key in buffer.scan_iter(match="analytics:*"):
         buffer.delete(key)
     server = None
     try:
         print(f"Preparing {database} (migrate, demo) ...", flush=True)
-        recreate_database(database)
-        manage(env, "migrate", "--noinput", "-v0")
-        manage(env, "collectstatic", "--noinput", "-v0")
-        manage(env, "demo")
-        server = subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "podcast.wsgi",
-             "--bind", f"127.0.0.1:{args.port}", "--workers", str(args.workers),
-             "--threads", "4", "--graceful-timeout", "30"],
-            cwd=BASE, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                fetch(base + "/healthz")
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    sys.exit("gunicorn did not start")
-                time.sleep(0.2)
+        prepare_site(env, database)
+        server = start_gunicorn(env, args.port, args.workers, "--graceful-timeout", "30")
+        wait_until_up(server, base)
         feed = etree.fromstring(fetch(base + "/shipping-ml/feed.xml"))
         paths = [urlsplit(url).path for url in feed.xpath("//item/enclosure/@url")]
         if not paths or not all(p.startswith("/listen/") for p in paths):
             sys.exit(f"The feed's enclosures are not measured: {paths[:3]}")
         lua = root / "enclosures.lua"
         quoted = "{" + ", ".join(f'"{p}"' for p in paths) + "}"
-        script = LUA.replace("{PATHS}", quoted).replace("AGENT", AGENT)
+        script = LUA.replace("{PATHS}", quoted).replace("AGENT", AGENT) + LUA_RESULT
         lua.write_text(script)
         print(
             f"wrk: {args.duration} s x {args.connections} connections over {len(paths)} "
             f"enclosures, {args.workers} gunicorn workers",
             flush=True,
         )
-        run = subprocess.run(
-            ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d",
-             f"{args.duration}s", "--timeout", "10s", "--latency", "-s", str(lua), base],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
+        run = run_wrk(args, lua, base)
     finally:
         if server is not None:
             server.terminate()  # graceful: requests in flight finish and are logged
             server.wait(timeout=60)
 
-    result = re.search(r"RESULT (.*)", run.stdout)
-    if not result:
-        sys.exit(f"wrk failed:\n{run.stdout}{run.stderr}")
-    figures = dict(item.split("=") for item in result.group(1).split())
-    errors = sum(int(figures[k]) for k in ("non2xx3xx", "connect", "read", "write", "timeout"))
+    figures, rps, errors = wrk_figures(run)
     log = access_log.read_text()
     served = len(re.findall(r'"GET /listen/\S+ HTTP/1\.[01]" 206 ', log))
     started = time.perf_counter()
@@ -150,7 +119,6 @@ def main() -> int:
     stored = sum(int(line.rsplit(",", 1)[1]) for line in out.splitlines()[1:])
     with psycopg.connect(database, connect_timeout=5) as connection:
         raw = connection.execute("SELECT count(*) FROM analytics_download").fetchone()[0]
-    rps = re.search(r"Requests/sec:\s+([\d.]+)", run.stdout).group(1)
     lines = [
         f"enclosure load test {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: {args.duration} s x "
         f"{args.connections} connections, gunicorn {args.workers} workers x 4 threads, "
@@ -164,9 +132,7 @@ def main() -> int:
     report = "\n".join(lines)
     print(report)
     shutil.rmtree(root, ignore_errors=True)
-    results = BASE / "bench" / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    (results / f"load-enclosures-{datetime.now(UTC):%Y%m%d-%H%M%S}.txt").write_text(report + "\n")
+    save_report("load-enclosures", report)
     return 0 if errors == 0 and stored == served == raw else 1
 
 

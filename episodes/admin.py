@@ -33,7 +33,7 @@ from episodes.models import (
     Tag,
     ValueTimeSplit,
 )
-from podcast.admin import KeepWhileInUse
+from podcast.admin import KeepWhileInUse, RowsInline
 
 
 def _problem_list(problems: list[Problem]) -> str:
@@ -52,38 +52,35 @@ def _problem_rows(problems: list[Problem]) -> list[tuple[str, str]]:
     ]
 
 
-class ShowLinkInline(admin.TabularInline):
+class ShowLinkInline(RowsInline):
     model = ShowLink
     formset = LinkFormSet
-    extra = 0
 
 
-VALUE_FIELDS = ["name", "address", "split", "fee", "custom_key", "custom_value", "order"]
-
-
-class ShowTxtInline(admin.TabularInline):
+class ShowTxtInline(RowsInline):
     model = ShowTxt
-    extra = 0
     fields = ["purpose", "text"]
 
 
-class ShowBlockInline(admin.TabularInline):
+class ShowBlockInline(RowsInline):
     model = ShowBlock
-    extra = 0
     fields = ["service", "blocked"]
 
 
-class PodrollInline(admin.TabularInline):
+class PodrollInline(RowsInline):
     model = PodrollItem
-    extra = 0
     fields = ["title", "feed_url", "feed_guid", "order"]
 
 
-class ShowValueRecipientInline(admin.TabularInline):
-    model = ShowValueRecipient
+class ValueRecipientInline(RowsInline):
+    """podcast:value recipients, a show's or an episode's: their splits are checked together."""
+
     formset = ValueSplitFormSet
-    extra = 0
-    fields = VALUE_FIELDS
+    fields = ["name", "address", "split", "fee", "custom_key", "custom_value", "order"]
+
+
+class ShowValueRecipientInline(ValueRecipientInline):
+    model = ShowValueRecipient
 
 
 @admin.register(Show)
@@ -151,32 +148,28 @@ class ShowAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
 
-class AppearanceInline(admin.TabularInline):
+class AppearanceInline(RowsInline):
     model = Appearance
-    extra = 0
     autocomplete_fields = ["guest"]
     fields = ["guest", "role", "order"]
 
 
-class PlatformLinkInline(admin.TabularInline):
+class PlatformLinkInline(RowsInline):
     model = PlatformLink
     formset = LinkFormSet
-    extra = 0
     fields = ["platform", "label", "url"]
 
 
-class ChapterInline(admin.TabularInline):
+class ChapterInline(RowsInline):
     model = Chapter
     form = ChapterForm
     formset = ChapterFormSet
-    extra = 0
     fields = ["start_time", "title", "url"]
 
 
-class SoundbiteInline(admin.TabularInline):
+class SoundbiteInline(RowsInline):
     model = Soundbite
     form = SoundbiteForm
-    extra = 0
     fields = ["start_time", "duration", "title"]
 
 
@@ -191,16 +184,12 @@ class AlternateEnclosureInline(admin.StackedInline):
     ]  # fmt: skip
 
 
-class EpisodeValueRecipientInline(admin.TabularInline):
+class EpisodeValueRecipientInline(ValueRecipientInline):
     model = EpisodeValueRecipient
-    formset = ValueSplitFormSet
-    extra = 0
-    fields = VALUE_FIELDS
 
 
-class ValueTimeSplitInline(admin.TabularInline):
+class ValueTimeSplitInline(RowsInline):
     model = ValueTimeSplit
-    extra = 0
     fields = ["start_time", "duration", "name", "address", "split", "custom_key", "custom_value"]
 
 

@@ -5,14 +5,13 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
-from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 
 from episodes.models import AlternateEnclosure, Chapter, Episode, Platform, Show, Soundbite
 from podcast import rules
-from podcast.forms import ImageUploadField, with_extension
+from podcast.forms import ImageUploadField, upload_field, with_extension
 from podcast.media import MediaError, read_audio, read_rendition, read_transcript
 from podcast.text import format_duration, parse_duration
 
@@ -50,20 +49,13 @@ class ShowAdminForm(forms.ModelForm):
 
 
 class EpisodeAdminForm(forms.ModelForm):
-    audio_file = forms.FileField(
-        required=False,
-        max_length=255,
-        widget=AdminFileWidget(attrs={"accept": "audio/mpeg,audio/mp4,audio/x-m4a,.mp3,.m4a"}),
-        help_text=Episode._meta.get_field("audio_file").help_text,
+    audio_file = upload_field(
+        Episode, "audio_file", "audio/mpeg,audio/mp4,audio/x-m4a,.mp3,.m4a", max_length=255
     )
     cover_art = ImageUploadField(
         artwork=True, help_text=Episode._meta.get_field("cover_art").help_text
     )
-    transcript = forms.FileField(
-        required=False,
-        widget=AdminFileWidget(attrs={"accept": ".vtt,.srt,text/vtt,application/x-subrip"}),
-        help_text=Episode._meta.get_field("transcript").help_text,
-    )
+    transcript = upload_field(Episode, "transcript", ".vtt,.srt,text/vtt,application/x-subrip")
     duration = SecondsField(
         required=False,
         min_value=0,
@@ -245,11 +237,8 @@ class LinkFormSet(forms.BaseInlineFormSet):
 class AlternateEnclosureForm(forms.ModelForm):
     """An extra rendition: an upload is read by mutagen, which fills in what the feed needs."""
 
-    file = forms.FileField(
-        required=False,
-        max_length=255,
-        widget=AdminFileWidget(attrs={"accept": "audio/*,.mp3,.m4a,.opus,.ogg,.flac"}),
-        help_text=AlternateEnclosure._meta.get_field("file").help_text,
+    file = upload_field(
+        AlternateEnclosure, "file", "audio/*,.mp3,.m4a,.opus,.ogg,.flac", max_length=255
     )
 
     class Meta:

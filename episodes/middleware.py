@@ -1,24 +1,19 @@
 """Middleware of the public site: renamed shows' old addresses answer 301."""
 
 import re
-from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 
 from episodes.models import ShowRedirect
-from podcast.middleware import DATABASE_ERRORS
+from podcast.middleware import DATABASE_ERRORS, ResponseMiddleware
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
-class ShowRedirectMiddleware:
+class ShowRedirectMiddleware(ResponseMiddleware):
     """A 404 under a show's former slug becomes a 301 to the same path under its current one."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if response.status_code != 404 or request.method not in ("GET", "HEAD"):
             return response
         first, _, rest = request.path_info.lstrip("/").partition("/")

@@ -990,6 +990,9 @@ class ValueRecipientBase(models.Model):
     class Meta:
         abstract = True
         ordering = ["order", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(split__gt=0), name="%(class)s_split"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.split})"
@@ -1006,9 +1009,6 @@ class ShowValueRecipient(ValueRecipientBase):
 
     class Meta(ValueRecipientBase.Meta):
         verbose_name = "value recipient (podcast:value)"
-        constraints = [
-            models.CheckConstraint(condition=Q(split__gt=0), name="showvaluerecipient_split"),
-        ]
 
 
 class EpisodeValueRecipient(ValueRecipientBase):
@@ -1018,9 +1018,6 @@ class EpisodeValueRecipient(ValueRecipientBase):
 
     class Meta(ValueRecipientBase.Meta):
         verbose_name = "value recipient for this episode (replaces the show's)"
-        constraints = [
-            models.CheckConstraint(condition=Q(split__gt=0), name="episodevaluerecipient_split"),
-        ]
 
 
 class ValueTimeSplit(ValueRecipientBase):
@@ -1036,7 +1033,7 @@ class ValueTimeSplit(ValueRecipientBase):
         ordering = ["start_time", "id"]
         verbose_name = "guest segment payment (podcast:valueTimeSplit)"
         constraints = [
-            models.CheckConstraint(condition=Q(split__gt=0), name="valuetimesplit_split"),
+            *ValueRecipientBase.Meta.constraints,
             models.CheckConstraint(condition=Q(duration__gt=0), name="valuetimesplit_duration"),
         ]
 

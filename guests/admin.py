@@ -3,12 +3,11 @@ from markdownx.admin import MarkdownxModelAdmin
 
 from guests.forms import GuestAdminForm
 from guests.models import Guest, GuestLink
-from podcast.admin import KeepWhileInUse
+from podcast.admin import KeepWhileInUse, RowsInline
 
 
-class GuestLinkInline(admin.TabularInline):
+class GuestLinkInline(RowsInline):
     model = GuestLink
-    extra = 0
 
 
 @admin.register(Guest)

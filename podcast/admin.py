@@ -1,10 +1,17 @@
 """Admin pieces shared by the apps."""
 
+from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
+
+
+class RowsInline(admin.TabularInline):
+    """A table of the object's rows, with no empty rows until the editor asks for one."""
+
+    extra = 0
 
 
 class KeepWhileInUse:

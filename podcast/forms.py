@@ -6,9 +6,20 @@ from django import forms
 from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Model
 
 from podcast import rules
 from podcast.media import MediaError, check_image
+
+
+def upload_field(model: type[Model], name: str, accept: str, **kwargs) -> forms.FileField:
+    """An optional upload of the model's field `name`, offering the files `accept` names."""
+    return forms.FileField(
+        required=False,
+        widget=AdminFileWidget(attrs={"accept": accept}),
+        help_text=model._meta.get_field(name).help_text,
+        **kwargs,
+    )
 
 
 class ImageUploadField(forms.FileField):

@@ -23,14 +23,21 @@ def database_unavailable() -> HttpResponse:
     )
 
 
-class DatabaseUnavailableMiddleware:
-    """Turns database errors raised by views (and their templates) into the outage page."""
+class ResponseMiddleware:
+    """Middleware that sees each response on its way out, and may answer in its place."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        return self.process_response(request, self.get_response(request))
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        return response
+
+
+class DatabaseUnavailableMiddleware(ResponseMiddleware):
+    """Turns database errors raised by views (and their templates) into the outage page."""
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, DATABASE_ERRORS):
@@ -53,14 +60,10 @@ PERMISSIONS_POLICY = ", ".join(
 CROSS_ORIGIN_URL_NAMES = {"media", "episodes:feed", "episodes:chapters"}
 
 
-class BrowserPolicyMiddleware:
+class BrowserPolicyMiddleware(ResponseMiddleware):
     """Permissions-Policy on every response, and Cross-Origin-Resource-Policy where it fits."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         policy = "cross-origin" if _read_cross_origin(request) else "same-origin"
         response.headers.setdefault("Cross-Origin-Resource-Policy", policy)

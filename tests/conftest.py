@@ -68,10 +68,13 @@ def content(episode):
     return episode
 
 
+EDITOR_PASSWORD = "editor-pass-123"
+
+
 @pytest.fixture
 def editor(db, django_user_model):
     user = django_user_model.objects.create_user(
-        "editor", "editor@example.com", "editor-pass-123", is_staff=True
+        "editor", "editor@example.com", EDITOR_PASSWORD, is_staff=True
     )
     user.groups.add(editors_group())
     return user

@@ -135,6 +135,14 @@ def _break_show(show: Show, **changes) -> None:
     Show.objects.filter(pk=show.pk).update(**changes)
 
 
+def assert_reported_alone(expected: str) -> None:
+    """check_feed reports `expected` and nothing else, and fails only for an error."""
+    lines, status = check_feed("good")
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(expected)
+    assert status == (1 if expected.startswith("ERROR") else 0)
+
+
 @pytest.mark.parametrize(
     ("changes", "expected"),
     [
@@ -149,10 +157,7 @@ def _break_show(show: Show, **changes) -> None:
 )
 def test_show_rules(good_show, changes, expected):
     _break_show(good_show, **changes)
-    lines, status = check_feed("good")
-    assert len(lines) == 1
-    assert lines[0].startswith(expected)
-    assert status == (1 if expected.startswith("ERROR") else 0)
+    assert_reported_alone(expected)
 
 
 @pytest.mark.parametrize(
@@ -183,10 +188,7 @@ def test_show_rules(good_show, changes, expected):
 def test_episode_rules(good_show, changes, expected):
     episode = EpisodeFactory(show=good_show, slug="bad", season_number=1, episode_number=2)
     Episode.objects.filter(pk=episode.pk).update(**changes)
-    lines, status = check_feed("good")
-    assert len(lines) == 1, lines
-    assert lines[0].startswith(expected)
-    assert status == (1 if expected.startswith("ERROR") else 0)
+    assert_reported_alone(expected)
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from episodes.models import Episode, Show, Tag
+from episodes.models import Episode, Show
 from guests.models import Guest
 from tests import media_files
 from tests.factories import AppearanceFactory, EpisodeFactory, GuestFactory, ShowFactory, TagFactory
@@ -29,28 +29,35 @@ def bulk_delete(client, model, objs):
     return client.post(changelist(model), data)
 
 
+def try_to_delete(client, obj) -> tuple[str, str]:
+    """Delete `obj` from its delete page and then in bulk: the delete page, and the bulk answer."""
+    page = client.get(url("delete", obj)).content.decode()
+    client.post(url("delete", obj), {"post": "yes"})
+    return page, bulk_delete(client, type(obj), [obj]).content.decode()
+
+
+def deletes(client, obj) -> bool:
+    """Whether the admin deletes `obj` (confirmed on its delete page)."""
+    answer = client.post(url("delete", obj), {"post": "yes"})
+    return answer.status_code == 302 and not type(obj).objects.filter(pk=obj.pk).exists()
+
+
 def test_guest_with_appearances_is_not_deleted_and_the_page_says_where_they_appear(
     admin_client, episode
 ):
     guest = AppearanceFactory(episode=episode).guest
-    page = admin_client.get(url("delete", guest)).content.decode()
+    page, _ = try_to_delete(admin_client, guest)
     assert "would require deleting the following protected related objects" in page
-    admin_client.post(url("delete", guest), {"post": "yes"})
-    bulk_delete(admin_client, Guest, [guest])
     assert Guest.objects.filter(pk=guest.pk).exists()
 
 
 def test_host_of_a_show_is_not_deleted(admin_client, show):
     host = GuestFactory(name="Ada Host")
     show.hosts.add(host)
-    page = admin_client.get(url("delete", host)).content.decode()
+    page, _ = try_to_delete(admin_client, host)
     assert "protected related objects" in page and show.title in page
-    admin_client.post(url("delete", host), {"post": "yes"})
-    bulk_delete(admin_client, Guest, [host])
     assert show.hosts.get() == host
-    unused = GuestFactory()
-    assert admin_client.post(url("delete", unused), {"post": "yes"}).status_code == 302
-    assert not Guest.objects.filter(pk=unused.pk).exists()
+    assert deletes(admin_client, GuestFactory())
 
 
 def test_show_with_episodes_is_not_deleted_one_by_one_or_in_bulk(admin_client, episode):
@@ -63,15 +70,11 @@ def test_show_with_episodes_is_not_deleted_one_by_one_or_in_bulk(admin_client, e
 def test_tag_in_use_is_not_deleted_and_the_page_names_its_episodes(admin_client, episode):
     tag = TagFactory(name="MLOps")
     episode.tags.add(tag)
-    page = admin_client.get(url("delete", tag)).content.decode()
+    page, bulk = try_to_delete(admin_client, tag)
     assert "protected related objects" in page and episode.title in page
-    admin_client.post(url("delete", tag), {"post": "yes"})
-    page = bulk_delete(admin_client, Tag, [tag]).content.decode()
-    assert "protected related objects" in page
+    assert "protected related objects" in bulk
     assert episode.tags.get() == tag
-    unused = TagFactory()
-    assert admin_client.post(url("delete", unused), {"post": "yes"}).status_code == 302
-    assert not Tag.objects.filter(pk=unused.pk).exists()
+    assert deletes(admin_client, TagFactory())
 
 
 def test_published_guid_cannot_be_changed_through_the_admin(editor_client, episode):

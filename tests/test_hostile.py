@@ -13,17 +13,7 @@ from lxml import etree, html
 
 from episodes.models import Chapter, Episode, PlatformLink, Show, ShowLink, Tag
 from guests.models import Guest, GuestLink
-from tests import media_files
-from tests.factories import (
-    AppearanceFactory,
-    ChapterFactory,
-    EpisodeFactory,
-    GuestFactory,
-    PlatformLinkFactory,
-    ShowFactory,
-    ShowLinkFactory,
-    TagFactory,
-)
+from tests import factories, media_files
 
 pytestmark = pytest.mark.django_db
 
@@ -64,8 +54,10 @@ def assert_inert(markup: bytes | str, where: str) -> None:
 @pytest.fixture
 def hostile(db):
     """Every field an editor or importer fills, holding script; as an importer would save it."""
-    guest = GuestFactory(name=f"Guest {XSS}", title=XSS, organisation=XSS, bio=XSS_MARKDOWN)
-    show = ShowFactory(
+    guest = factories.GuestFactory(
+        name=f"Guest {XSS}", title=XSS, organisation=XSS, bio=XSS_MARKDOWN
+    )
+    show = factories.ShowFactory(
         slug="hostile",
         title=f"Show {XSS}",
         subtitle=XSS,
@@ -77,7 +69,7 @@ def hostile(db):
         funding_text=XSS,
     )
     show.hosts.add(guest)
-    episode = EpisodeFactory(
+    episode = factories.EpisodeFactory(
         show=show,
         slug="hostile-episode",
         title=f"Episode {XSS}",
@@ -85,12 +77,14 @@ def hostile(db):
         show_notes=XSS_MARKDOWN,
         season_number=1,
     )
-    AppearanceFactory(episode=episode, guest=guest)
-    tag = TagFactory(name=f"Tag {XSS}", slug="hostile-tag")
+    factories.AppearanceFactory(episode=episode, guest=guest)
+    tag = factories.TagFactory(name=f"Tag {XSS}", slug="hostile-tag")
     episode.tags.add(tag)
-    ChapterFactory(episode=episode, start_time=0, title=XSS, url="https://example.com/ch")
-    PlatformLinkFactory(episode=episode, platform="other", label=XSS, url="https://e.test/1")
-    ShowLinkFactory(show=show, platform="other", label=XSS, url="https://e.test/2")
+    factories.ChapterFactory(episode=episode, start_time=0, title=XSS, url="https://example.com/ch")
+    factories.PlatformLinkFactory(
+        episode=episode, platform="other", label=XSS, url="https://e.test/1"
+    )
+    factories.ShowLinkFactory(show=show, platform="other", label=XSS, url="https://e.test/2")
     GuestLink.objects.create(guest=guest, url="https://e.test/3")
     return episode
 
@@ -202,13 +196,13 @@ def test_every_url_field_refuses_script_urls_for_importers_too(model, field, url
 @pytest.mark.parametrize(
     ("factory", "field"),
     [
-        (lambda url: ShowLinkFactory(platform="other", label="x", url=url), "url"),
-        (lambda url: PlatformLinkFactory(platform="other", label="x", url=url), "url"),
-        (lambda url: ChapterFactory(url=url), "url"),
-        (lambda url: GuestLink.objects.create(guest=GuestFactory(), url=url), "url"),
-        (lambda url: GuestFactory(website=url), "website"),
-        (lambda url: ShowFactory(website=url), "website"),
-        (lambda url: ShowFactory(funding_url=url), "funding_url"),
+        (lambda url: factories.ShowLinkFactory(platform="other", label="x", url=url), "url"),
+        (lambda url: factories.PlatformLinkFactory(platform="other", label="x", url=url), "url"),
+        (lambda url: factories.ChapterFactory(url=url), "url"),
+        (lambda url: GuestLink.objects.create(guest=factories.GuestFactory(), url=url), "url"),
+        (lambda url: factories.GuestFactory(website=url), "website"),
+        (lambda url: factories.ShowFactory(website=url), "website"),
+        (lambda url: factories.ShowFactory(funding_url=url), "funding_url"),
     ],
 )
 def test_the_database_refuses_script_links_whoever_saves_them(factory, field):
@@ -228,8 +222,8 @@ def inline_data(prefix: str, rows: list[dict], initial: int = 0) -> dict:
 @pytest.fixture
 def admin_forms(editor_client, show):
     """What each admin change page posts back unchanged, to add one hostile value to."""
-    episode = EpisodeFactory(show=show)
-    guest = GuestFactory()
+    episode = factories.EpisodeFactory(show=show)
+    guest = factories.GuestFactory()
     return {
         "show": (show, media_files.admin_form_data(editor_client, change(show))),
         "episode": (episode, media_files.admin_form_data(editor_client, change(episode))),
@@ -389,12 +383,13 @@ CONTROL = "A\x01B\x07C\x08D\x0bE\x0cF\x1bG\x1fH\ufffeI\uffffJ"
 
 
 def test_control_characters_never_reach_the_feed(client, show):
-    guest = GuestFactory(name=f"Guest {CONTROL}")
-    episode = EpisodeFactory(show=show, title=f"Title {CONTROL}", summary=f"Sum {CONTROL}",
-                             show_notes=f"Notes {CONTROL}")  # fmt: skip
-    AppearanceFactory(episode=episode, guest=guest)
-    TagFactory(name=f"Tag {CONTROL}").episodes.add(episode)
-    ChapterFactory(episode=episode, title=f"Chapter {CONTROL}")
+    guest = factories.GuestFactory(name=f"Guest {CONTROL}")
+    episode = factories.EpisodeFactory(
+        show=show, title=f"Title {CONTROL}", summary=f"Sum {CONTROL}", show_notes=f"Notes {CONTROL}"
+    )
+    factories.AppearanceFactory(episode=episode, guest=guest)
+    factories.TagFactory(name=f"Tag {CONTROL}").episodes.add(episode)
+    factories.ChapterFactory(episode=episode, title=f"Chapter {CONTROL}")
     Show.objects.filter(pk=show.pk).update(description=f"Show {CONTROL}", author=CONTROL)
     feed = client.get(show.get_feed_path())
     assert feed.status_code == 200

@@ -43,6 +43,19 @@ def change_url(obj) -> str:
     return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
 
 
+def post_change(editor_client, obj, changes: dict):
+    """The object's admin change form as it stands, with `changes` (uploads among them), posted."""
+    data = media_files.admin_form_data(editor_client, change_url(obj))
+    return editor_client.post(change_url(obj), {**data, **changes})
+
+
+def added_episode(editor_client, data) -> Episode:
+    """The episode the add form saved from `data`; the form's errors if it saved none."""
+    response = add_episode(editor_client, data)
+    assert response.status_code == 302, form_errors(response)
+    return Episode.objects.get(slug="uploaded")
+
+
 def form_errors(response) -> str:
     errors = response.context["adminform"].form.errors.as_text()
     for inline in response.context["inline_admin_formsets"]:
@@ -66,9 +79,7 @@ def wav_bytes() -> bytes:
 def test_mp3_upload_fills_size_type_duration_and_bitrate(editor_client, new_episode_data):
     data = media_files.mp3(4)
     new_episode_data["audio_file"] = upload("My Episode (final).mp3", data, "audio/mpeg")
-    response = add_episode(editor_client, new_episode_data)
-    assert response.status_code == 302, form_errors(response)
-    episode = Episode.objects.get(slug="uploaded")
+    episode = added_episode(editor_client, new_episode_data)
     assert episode.audio_size == len(data)
     assert episode.audio_mime_type == "audio/mpeg"
     assert episode.duration == 4
@@ -97,9 +108,7 @@ def test_a_save_from_the_upload_script_names_the_next_page_and_keeps_its_message
 def test_m4a_upload_is_read_as_aac(editor_client, new_episode_data):
     data = media_files.m4a(3)
     new_episode_data["audio_file"] = upload("episode.m4a", data, "audio/mp4")
-    response = add_episode(editor_client, new_episode_data)
-    assert response.status_code == 302, form_errors(response)
-    episode = Episode.objects.get(slug="uploaded")
+    episode = added_episode(editor_client, new_episode_data)
     assert (episode.audio_mime_type, episode.duration) == ("audio/x-m4a", 3)
     assert episode.audio_size == len(data) and episode.audio_bitrate
 
@@ -107,21 +116,17 @@ def test_m4a_upload_is_read_as_aac(editor_client, new_episode_data):
 def test_editor_may_override_the_duration_read_from_the_file(editor_client, new_episode_data):
     new_episode_data["audio_file"] = upload("a.mp3", media_files.mp3(2))
     new_episode_data["duration"] = "1:02:03"
-    response = add_episode(editor_client, new_episode_data)
-    assert response.status_code == 302, form_errors(response)
-    assert Episode.objects.get(slug="uploaded").duration == 3723
+    assert added_episode(editor_client, new_episode_data).duration == 3723
 
 
 def test_each_upload_gets_a_new_name_and_the_old_url_keeps_its_bytes(
     editor_client, new_episode_data, settings
 ):
     new_episode_data["audio_file"] = upload("same.mp3", media_files.mp3(2))
-    add_episode(editor_client, new_episode_data)
-    episode = Episode.objects.get(slug="uploaded")
+    episode = added_episode(editor_client, new_episode_data)
     first = episode.audio_file.name
-    data = media_files.admin_form_data(editor_client, change_url(episode))
-    data["audio_file"] = upload("same.mp3", media_files.mp3(3))
-    response = editor_client.post(change_url(episode), data)
+    longer = upload("same.mp3", media_files.mp3(3))
+    response = post_change(editor_client, episode, {"audio_file": longer})
     assert response.status_code == 302, form_errors(response)
     episode.refresh_from_db()
     assert episode.audio_file.name != first and episode.duration == 3
@@ -176,10 +181,11 @@ def test_refused_audio_leaves_the_episode_untouched(
 ):
     episode = EpisodeFactory(show=show, audio_url="", audio_size=None, duration=None)
     before = Episode.objects.filter(pk=episode.pk).values().get()
-    data = media_files.admin_form_data(editor_client, change_url(episode))
-    data["title"] = "A new title that must not be saved either"
-    data["audio_file"] = upload(name, refused_audio_bytes(name, content))
-    response = editor_client.post(change_url(episode), data)
+    changes = {
+        "title": "A new title that must not be saved either",
+        "audio_file": upload(name, refused_audio_bytes(name, content)),
+    }
+    response = post_change(editor_client, episode, changes)
     assert response.status_code == 200 and message in form_errors(response)
     assert Episode.objects.filter(pk=episode.pk).values().get() == before
     assert stored_files(settings) == []
@@ -201,9 +207,7 @@ def test_external_audio_stores_size_type_and_duration(editor_client, new_episode
         audio_mime_type="",
         duration="45:32",
     )
-    response = add_episode(editor_client, new_episode_data)
-    assert response.status_code == 302, form_errors(response)
-    episode = Episode.objects.get(slug="uploaded")
+    episode = added_episode(editor_client, new_episode_data)
     assert (episode.audio_size, episode.audio_mime_type, episode.duration) == (
         12345678,
         "audio/mpeg",
@@ -235,9 +239,8 @@ def test_file_and_external_url_together_are_refused(editor_client, new_episode_d
 def test_show_art_gets_webp_renditions_and_pages_never_load_the_original(
     editor_client, client, show, settings
 ):
-    data = media_files.admin_form_data(editor_client, change_url(show))
-    data["cover_art"] = upload("Cover Art.png", media_files.art(1500), "image/png")
-    response = editor_client.post(change_url(show), data)
+    art = upload("Cover Art.png", media_files.art(1500), "image/png")
+    response = post_change(editor_client, show, {"cover_art": art})
     assert response.status_code == 302, form_errors(response)
     show.refresh_from_db()
     assert show.cover_art.name.startswith("shows/the-show/art/cover-art-")
@@ -257,9 +260,8 @@ def test_show_art_gets_webp_renditions_and_pages_never_load_the_original(
 
 def test_new_art_gets_a_new_name_and_new_renditions(editor_client, show):
     for _ in range(2):
-        data = media_files.admin_form_data(editor_client, change_url(show))
-        data["cover_art"] = upload("art.jpg", media_files.art(1400, fmt="JPEG"), "image/jpeg")
-        assert editor_client.post(change_url(show), data).status_code == 302
+        art = upload("art.jpg", media_files.art(1400, fmt="JPEG"), "image/jpeg")
+        assert post_change(editor_client, show, {"cover_art": art}).status_code == 302
         show.refresh_from_db()
         if _ == 0:
             first_name, first_renditions = show.cover_art.name, show.cover_art_renditions
@@ -303,9 +305,7 @@ def test_show_art_breaking_apple_rules_is_refused_with_the_reason(
     editor_client, show, settings, name, make, message
 ):
     before = show.cover_art.name
-    data = media_files.admin_form_data(editor_client, change_url(show))
-    data["cover_art"] = upload(name, make(), "image/png")
-    response = editor_client.post(change_url(show), data)
+    response = post_change(editor_client, show, {"cover_art": upload(name, make(), "image/png")})
     assert response.status_code == 200
     assert message in form_errors(response)
     show.refresh_from_db()
@@ -315,21 +315,19 @@ def test_show_art_breaking_apple_rules_is_refused_with_the_reason(
 
 def test_image_over_the_upload_limit_is_refused(editor_client, show, settings):
     settings.MAX_IMAGE_UPLOAD_BYTES = 1024
-    data = media_files.admin_form_data(editor_client, change_url(show))
-    data["cover_art"] = upload("art.png", media_files.art(1400), "image/png")
-    response = editor_client.post(change_url(show), data)
+    art = upload("art.png", media_files.art(1400), "image/png")
+    response = post_change(editor_client, show, {"cover_art": art})
     assert "at most 1.0\xa0KB is accepted" in form_errors(response)
     assert stored_files(settings) == []
 
 
 def test_episode_art_is_checked_and_its_renditions_shown(editor_client, client, show):
     episode = EpisodeFactory(show=show)
-    data = media_files.admin_form_data(editor_client, change_url(episode))
-    data["cover_art"] = upload("ep.png", media_files.png(1400, 1200), "image/png")
-    response = editor_client.post(change_url(episode), data)
-    assert "must be square" in form_errors(response)
-    data["cover_art"] = upload("ep.png", media_files.art(1400), "image/png")
-    assert editor_client.post(change_url(episode), data).status_code == 302
+    oblong = upload("ep.png", media_files.png(1400, 1200), "image/png")
+    refused = post_change(editor_client, episode, {"cover_art": oblong})
+    assert "must be square" in form_errors(refused)
+    square = upload("ep.png", media_files.art(1400), "image/png")
+    assert post_change(editor_client, episode, {"cover_art": square}).status_code == 302
     episode.refresh_from_db()
     page = client.get(episode.get_absolute_url()).content.decode()
     assert default_storage.url(episode.cover_art_renditions["files"]["600"]) + " 600w" in page
@@ -338,12 +336,11 @@ def test_episode_art_is_checked_and_its_renditions_shown(editor_client, client, 
 
 def test_guest_photo_may_be_any_reasonable_size_but_not_svg(editor_client, settings):
     guest = GuestFactory()
-    data = media_files.admin_form_data(editor_client, change_url(guest))
-    data["photo"] = upload("me.svg", media_files.SVG, "image/svg+xml")
-    assert "SVG" in form_errors(editor_client.post(change_url(guest), data))
+    svg = upload("me.svg", media_files.SVG, "image/svg+xml")
+    assert "SVG" in form_errors(post_change(editor_client, guest, {"photo": svg}))
     assert stored_files(settings) == []
-    data["photo"] = upload("me.jpg", media_files.art(480, fmt="JPEG", mode="CMYK"), "image/jpeg")
-    response = editor_client.post(change_url(guest), data)
+    photo = upload("me.jpg", media_files.art(480, fmt="JPEG", mode="CMYK"), "image/jpeg")
+    response = post_change(editor_client, guest, {"photo": photo})
     assert response.status_code == 302, form_errors(response)
     guest.refresh_from_db()
     assert guest.photo.name.startswith("guests/photos/me-")
@@ -353,13 +350,15 @@ def test_guest_photo_may_be_any_reasonable_size_but_not_svg(editor_client, setti
 # Transcripts ------------------------------------------------------------------------------------
 
 
+def vtt_upload():
+    return upload("talk.vtt", media_files.VTT.encode(), "text/vtt")
+
+
 def test_vtt_transcript_is_validated_and_shown_with_timestamps(
     editor_client, client, show, settings
 ):
     episode = EpisodeFactory(show=show)
-    data = media_files.admin_form_data(editor_client, change_url(episode))
-    data["transcript"] = upload("talk.vtt", media_files.VTT.encode(), "text/vtt")
-    response = editor_client.post(change_url(episode), data)
+    response = post_change(editor_client, episode, {"transcript": vtt_upload()})
     assert response.status_code == 302, form_errors(response)
     episode.refresh_from_db()
     assert (
@@ -376,9 +375,8 @@ def test_vtt_transcript_is_validated_and_shown_with_timestamps(
 
 def test_srt_transcript_is_accepted(editor_client, client, show):
     episode = EpisodeFactory(show=show)
-    data = media_files.admin_form_data(editor_client, change_url(episode))
-    data["transcript"] = upload("talk.srt", media_files.SRT.encode(), "application/x-subrip")
-    response = editor_client.post(change_url(episode), data)
+    srt = upload("talk.srt", media_files.SRT.encode(), "application/x-subrip")
+    response = post_change(editor_client, episode, {"transcript": srt})
     assert response.status_code == 302, form_errors(response)
     episode.refresh_from_db()
     assert episode.transcript_text == (
@@ -401,9 +399,8 @@ def test_srt_transcript_is_accepted(editor_client, client, show):
 )
 def test_invalid_transcripts_are_refused(editor_client, show, settings, name, content, message):
     episode = EpisodeFactory(show=show)
-    data = media_files.admin_form_data(editor_client, change_url(episode))
-    data["transcript"] = upload(name, content, "text/plain")
-    response = editor_client.post(change_url(episode), data)
+    transcript = upload(name, content, "text/plain")
+    response = post_change(editor_client, episode, {"transcript": transcript})
     assert response.status_code == 200 and message in form_errors(response)
     episode.refresh_from_db()
     assert not episode.transcript and episode.transcript_text == ""
@@ -458,9 +455,7 @@ def test_stored_name_and_type_follow_the_content_not_the_claimed_name(
 ):
     new_episode_data["audio_file"] = upload("really-aac.mp3", media_files.m4a(2), "audio/mpeg")
     new_episode_data["cover_art"] = upload("really-png.jpg", media_files.art(1400), "image/jpeg")
-    response = add_episode(editor_client, new_episode_data)
-    assert response.status_code == 302, form_errors(response)
-    episode = Episode.objects.get(slug="uploaded")
+    episode = added_episode(editor_client, new_episode_data)
     assert episode.audio_file.name.endswith(".m4a") and episode.audio_mime_type == "audio/x-m4a"
     assert episode.cover_art.name.endswith(".png")
     assert client.head(episode.audio_src)["Content-Type"] == "audio/x-m4a"
@@ -469,22 +464,16 @@ def test_stored_name_and_type_follow_the_content_not_the_claimed_name(
 def test_transcript_over_the_limit_is_refused(editor_client, show, settings):
     settings.MAX_TRANSCRIPT_UPLOAD_BYTES = 50
     episode = EpisodeFactory(show=show)
-    data = media_files.admin_form_data(editor_client, change_url(episode))
-    data["transcript"] = upload("talk.vtt", media_files.VTT.encode(), "text/vtt")
-    response = editor_client.post(change_url(episode), data)
+    response = post_change(editor_client, episode, {"transcript": vtt_upload()})
     assert "at most 50\xa0bytes is accepted" in form_errors(response)
     assert stored_files(settings) == []
 
 
 def test_removing_the_transcript_removes_its_text_from_the_page(editor_client, client, show):
     episode = EpisodeFactory(show=show)
-    data = media_files.admin_form_data(editor_client, change_url(episode))
-    data["transcript"] = upload("talk.vtt", media_files.VTT.encode(), "text/vtt")
-    assert editor_client.post(change_url(episode), data).status_code == 302
+    assert post_change(editor_client, episode, {"transcript": vtt_upload()}).status_code == 302
     assert "Today: models in production." in client.get(episode.get_absolute_url()).content.decode()
-    data = media_files.admin_form_data(editor_client, change_url(episode))
-    data["transcript-clear"] = "on"
-    assert editor_client.post(change_url(episode), data).status_code == 302
+    assert post_change(editor_client, episode, {"transcript-clear": "on"}).status_code == 302
     episode.refresh_from_db()
     assert not episode.transcript and episode.transcript_text == ""
     assert "Today: models" not in client.get(episode.get_absolute_url()).content.decode()

@@ -2,39 +2,36 @@
 
 import pytest
 
-from tests.factories import (
-    AppearanceFactory,
-    ChapterFactory,
-    EpisodeFactory,
-    GuestFactory,
-    PlatformLinkFactory,
-    ShowFactory,
-    ShowLinkFactory,
-    TagFactory,
-)
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
 def populate(size: int) -> dict:
     """`size` episodes, each with guests, tags, links and chapters, in two seasons."""
-    show = ShowFactory(slug="sized", title="Sized")
+    show = factories.ShowFactory(slug="sized", title="Sized")
     for platform in ("apple", "spotify", "youtube"):
-        ShowLinkFactory(show=show, platform=platform, url=f"https://{platform}.example/show")
-    guests = [GuestFactory() for _ in range(max(2, size // 3))]
-    tags = [TagFactory() for _ in range(max(2, size // 3))]
+        factories.ShowLinkFactory(
+            show=show, platform=platform, url=f"https://{platform}.example/show"
+        )
+    guests = [factories.GuestFactory() for _ in range(max(2, size // 3))]
+    tags = [factories.TagFactory() for _ in range(max(2, size // 3))]
     for n in range(size):
-        episode = EpisodeFactory(
+        episode = factories.EpisodeFactory(
             show=show, season_number=1 + n % 2, title=f"Searchable {n}", episode_number=n + 1
         )
         episode.tags.add(tags[n % len(tags)], tags[(n + 1) % len(tags)])
-        AppearanceFactory(episode=episode, guest=guests[n % len(guests)])
-        AppearanceFactory(episode=episode, guest=guests[(n + 1) % len(guests)])
-        PlatformLinkFactory(episode=episode, platform="spotify", url=f"https://s.example/{n}")
-        PlatformLinkFactory(episode=episode, platform="apple", url=f"https://a.example/{n}")
-        ChapterFactory(episode=episode, start_time=0)
-        ChapterFactory(episode=episode, start_time=60)
-    EpisodeFactory(show=show, draft=True)
+        factories.AppearanceFactory(episode=episode, guest=guests[n % len(guests)])
+        factories.AppearanceFactory(episode=episode, guest=guests[(n + 1) % len(guests)])
+        factories.PlatformLinkFactory(
+            episode=episode, platform="spotify", url=f"https://s.example/{n}"
+        )
+        factories.PlatformLinkFactory(
+            episode=episode, platform="apple", url=f"https://a.example/{n}"
+        )
+        factories.ChapterFactory(episode=episode, start_time=0)
+        factories.ChapterFactory(episode=episode, start_time=60)
+    factories.EpisodeFactory(show=show, draft=True)
     episode = show.episodes.get(title=f"Searchable {size // 2}")
     return {
         "home": "/",

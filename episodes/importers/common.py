@@ -155,6 +155,19 @@ class ShowData:
 CONVERSION_ERRORS = (ValueError, OverflowError, ArithmeticError, TypeError, RecursionError)
 
 
+def read_or_fail[**P, T](
+    report: Report, where: str, read: Callable[P, T], *args: P.args, **kwargs: P.kwargs
+) -> T | None:
+    """What `read` makes of one item (or the channel), or None once its failure is reported."""
+    try:
+        return read(*args, **kwargs)
+    except ItemError as exc:
+        report.fail(where, str(exc))
+    except CONVERSION_ERRORS as exc:
+        report.fail(where, f"a value cannot be read: {exc}")
+    return None
+
+
 def fingerprint(value: object) -> str:
     """A short hash of a value as stored; the same moment in two time zones is one value."""
 

@@ -48,6 +48,7 @@ from .common import (
     clean_text,
     html_to_text,
     http_url,
+    read_or_fail,
     slug_for,
 )
 from .fetch import FEED_MAX_BYTES, IMAGE_MAX_BYTES, MEDIA_MAX_BYTES, Fetcher, FetchError
@@ -109,18 +110,14 @@ def import_feed(source: str, fetcher: Fetcher, report: Report, options: FeedOpti
         report.fail(source, str(exc))
         return None
     reader = FeedReader(channel, parsed, fetcher, report, options)
-    try:
-        show_data = reader.show()
-    except ItemError as exc:
-        report.fail(f"{origin} (channel)", str(exc))
-        return None
-    except CONVERSION_ERRORS as exc:
-        report.fail(f"{origin} (channel)", f"a value cannot be read: {exc}")
+    where = f"{origin} (channel)"
+    show_data = read_or_fail(report, where, reader.show)
+    if show_data is None:
         return None
     writer = ShowWriter(
         report, show_slug=options.show_slug, dry_run=options.dry_run, overwrite=options.overwrite
     )
-    show = writer.write(show_data, f"{origin} (channel)")
+    show = writer.write(show_data, where)
     if show is not None:
         _import_items(reader, channel, parsed, show, report, options)
     return show
@@ -138,15 +135,9 @@ def _import_items(
     items = zip(channel.findall("item"), parsed.entries, strict=True)
     for index, (item, entry) in enumerate(items, start=1):
         where = f"item {index}"
-        try:
-            episode = reader.episode(item, entry, where)
-        except ItemError as exc:
-            report.fail(where, str(exc))
-            continue
-        except CONVERSION_ERRORS as exc:
-            report.fail(where, f"a value cannot be read: {exc}")
-            continue
-        writer.write(episode, f"{where} (guid {episode.guid})")
+        episode = read_or_fail(report, where, reader.episode, item, entry, where)
+        if episode is not None:
+            writer.write(episode, f"{where} (guid {episode.guid})")
 
 
 def _find(element: etree._Element, name: str) -> etree._Element | None:

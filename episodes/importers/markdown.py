@@ -26,6 +26,7 @@ from .common import (
     clean_text,
     html_to_text,
     http_url,
+    read_or_fail,
     slug_for,
 )
 
@@ -76,15 +77,9 @@ def import_markdown(
     writer = EpisodeWriter(show, report, dry_run=dry_run, overwrite=overwrite)
     for path in markdown_files(paths, report):
         where = str(path)
-        try:
-            data = read_episode(path, report, media_root=media_root)
-        except ItemError as exc:
-            report.fail(where, str(exc))
-            continue
-        except CONVERSION_ERRORS as exc:
-            report.fail(where, f"a value cannot be read: {exc}")
-            continue
-        writer.write(data, where)
+        data = read_or_fail(report, where, read_episode, path, report, media_root=media_root)
+        if data is not None:
+            writer.write(data, where)
 
 
 class _NoAliasLoader(yaml.SafeLoader):

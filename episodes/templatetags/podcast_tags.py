@@ -106,37 +106,38 @@ def artwork_url(item: Show | Episode) -> str:
 register.filter("artwork_url", artwork_url)
 
 
-def _ld(data: dict) -> SafeString:
+def _ld(kind: str, item: Show | Episode, description: str, **fields: object) -> SafeString:
+    """schema.org data about a show or an episode, as a JSON-LD script."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": kind,
+        "name": item.title,
+        "description": description,
+        "url": absolute_url(item.get_absolute_url()),
+        **fields,
+    }
+    if image := artwork_url(item):
+        data["image"] = image
     text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308
 
 
 @register.simple_tag
 def show_json_ld(show: Show) -> SafeString:
-    data = {
-        "@context": "https://schema.org",
-        "@type": "PodcastSeries",
-        "name": show.title,
-        "description": show.description,
-        "url": absolute_url(show.get_absolute_url()),
-        "webFeed": show.feed_url,
-        "inLanguage": show.language,
-        "author": {"@type": "Person", "name": show.author},
-    }
-    if image := artwork_url(show):
-        data["image"] = image
-    return _ld(data)
+    return _ld(
+        "PodcastSeries",
+        show,
+        show.description,
+        webFeed=show.feed_url,
+        inLanguage=show.language,
+        author={"@type": "Person", "name": show.author},
+    )
 
 
 @register.simple_tag
 def episode_json_ld(episode: Episode) -> SafeString:
     show = episode.show
-    data = {
-        "@context": "https://schema.org",
-        "@type": "PodcastEpisode",
-        "name": episode.title,
-        "description": episode.summary,
-        "url": absolute_url(episode.get_absolute_url()),
+    fields: dict[str, object] = {
         "datePublished": episode.pub_date,
         "partOfSeries": {
             "@type": "PodcastSeries",
@@ -145,19 +146,17 @@ def episode_json_ld(episode: Episode) -> SafeString:
         },
     }
     if episode.episode_number:
-        data["episodeNumber"] = episode.episode_number
+        fields["episodeNumber"] = episode.episode_number
     if episode.duration:
         hours, rest = divmod(episode.duration, 3600)
-        data["timeRequired"] = f"PT{hours}H{rest // 60}M{rest % 60}S"
+        fields["timeRequired"] = f"PT{hours}H{rest // 60}M{rest % 60}S"
     if episode.has_audio:
-        data["associatedMedia"] = {
+        fields["associatedMedia"] = {
             "@type": "MediaObject",
             "contentUrl": episode.enclosure_url,
             "encodingFormat": episode.audio_mime_type or "audio/mpeg",
         }
-    if image := artwork_url(episode):
-        data["image"] = image
-    return _ld(data)
+    return _ld("PodcastEpisode", episode, episode.summary, **fields)
 
 
 @register.simple_tag

@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
-from playwright.sync_api import Browser, Page, sync_playwright
+from django.urls import reverse
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from podcast.generate import cover_art, tone_mp3
 from tests import factories
+from tests.conftest import EDITOR_PASSWORD
 
 SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
 # The player preloads nothing (opening a page is not a listen): what pressing play would load.
@@ -88,6 +90,15 @@ def page(browser: Browser, live_server) -> Iterator[Page]:
     yield tab
     context.close()
     assert errors == [], errors
+
+
+def log_in_as_editor(page: Page) -> None:
+    """Through the admin's login form, as the `editor` fixture's user."""
+    page.goto(reverse("admin:login"))
+    page.get_by_label("Username").fill("editor")
+    page.get_by_label("Password").fill(EDITOR_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
 def screenshot(page: Page, name: str) -> None:

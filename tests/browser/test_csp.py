@@ -4,6 +4,8 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import log_in_as_editor
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
@@ -56,11 +58,7 @@ def test_public_pages_run_without_csp_violations(watched: Page, site):
 
 def test_admin_and_markdown_editor_work_under_the_csp(watched: Page, site, editor):
     page = watched
-    page.goto(reverse("admin:login"))
-    page.fill("#id_username", "editor")
-    page.fill("#id_password", "editor-pass-123")
-    page.click("input[type=submit]")
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    log_in_as_editor(page)
     assert_no_violations(page)
 
     # The markdownx editor renders its live preview through the staff-only endpoint.

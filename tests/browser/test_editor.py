@@ -6,6 +6,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from podcast.generate import tone_mp3
+from tests.browser.conftest import log_in_as_editor
 
 # The `editor` fixture remakes the Editors group with its migration's code after flushes.
 pytestmark = [
@@ -15,11 +16,7 @@ pytestmark = [
 
 
 def test_editor_writes_previews_publishes_and_finds_the_episode(page: Page, site, editor):
-    page.goto("/admin/")
-    page.get_by_label("Username").fill("editor")
-    page.get_by_label("Password").fill("editor-pass-123")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    log_in_as_editor(page)
 
     page.goto("/admin/episodes/episode/add/")
     page.locator("#id_show").select_option(label="Signal Path")

@@ -9,7 +9,7 @@ from episodes.models import Soundbite
 from podcast.generate import cover_art, tone_mp3
 from tests import factories
 from tests.browser.a11y import assert_accessible
-from tests.browser.conftest import START_PLAYER, screenshot
+from tests.browser.conftest import START_PLAYER, log_in_as_editor, screenshot
 
 pytestmark = pytest.mark.browser
 URL = "/long-play/episodes/ninety-seconds/"
@@ -192,11 +192,7 @@ def test_without_javascript_the_native_player_still_plays(browser: Browser, live
 
 
 def test_an_editor_picks_a_soundbite_with_the_player(page: Page, episode, editor):
-    page.goto("/admin/")
-    page.get_by_label("Username").fill("editor")
-    page.get_by_label("Password").fill("editor-pass-123")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    log_in_as_editor(page)
     ready(page)
     seek(page, 30)
     page.get_by_role("button", name="Start here").click()

@@ -8,17 +8,14 @@ from playwright.sync_api import Page, expect
 
 from episodes.models import Episode
 from podcast.generate import tone_mp3
+from tests.browser.conftest import log_in_as_editor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def episode_form(page: Page, site, editor) -> Page:
-    page.goto(reverse("admin:login"))
-    page.get_by_label("Username").fill("editor")
-    page.get_by_label("Password").fill("editor-pass-123")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    log_in_as_editor(page)
     page.goto(reverse("admin:episodes_episode_change", args=[site["episodes"][0].pk]))
     return page
 

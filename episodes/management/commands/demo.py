@@ -59,6 +59,12 @@ deploying ML systems at scale.
 - [Kubeflow](https://www.kubeflow.org/)
 """
 
+# The demo's guests, as an editor types them; each is one guest however many episodes name them.
+JANE = "Dr. Jane Smith, ML Research Lead at TechCorp"
+ALEX = "Alex Johnson, Senior MLOps Engineer"
+PRIYA = "Priya Natarajan, Mobile ML Engineer at Pocketlabs"
+MARCO = "Marco Bianchi, Staff Data Engineer at Railyard"
+
 EPISODES = [
     {
         "title": "The Challenges of ML Engineering in Production",
@@ -68,10 +74,7 @@ EPISODES = [
         "duration": "45:32",
         "season": 1,
         "number": 1,
-        "guests": [
-            "Dr. Jane Smith, ML Research Lead at TechCorp",
-            "Alex Johnson, Senior MLOps Engineer",
-        ],
+        "guests": [JANE, ALEX],
         "tags": ["machine learning", "engineering", "production", "MLOps"],
         "links": {
             Platform.SPOTIFY: "https://spotify.com/show/example",
@@ -89,7 +92,7 @@ EPISODES = [
         "duration": "38:14",
         "season": 1,
         "number": 2,
-        "guests": ["Alex Johnson, Senior MLOps Engineer"],
+        "guests": [ALEX],
         "tags": ["MLOps", "data"],
     },
     {
@@ -100,7 +103,7 @@ EPISODES = [
         "duration": "52:07",
         "season": 1,
         "number": 3,
-        "guests": ["Dr. Jane Smith, ML Research Lead at TechCorp"],
+        "guests": [JANE],
         "tags": ["machine learning", "evaluation"],
     },
     {
@@ -110,7 +113,7 @@ EPISODES = [
         "duration": "41:50",
         "season": 2,
         "number": 1,
-        "guests": ["Priya Natarajan, Mobile ML Engineer at Pocketlabs"],
+        "guests": [PRIYA],
         "tags": ["engineering", "edge"],
     },
     {
@@ -120,7 +123,7 @@ EPISODES = [
         "duration": "36:25",
         "season": 2,
         "number": 2,
-        "guests": ["Marco Bianchi, Staff Data Engineer at Railyard"],
+        "guests": [MARCO],
         "tags": ["data", "production"],
     },
     {
@@ -131,10 +134,7 @@ EPISODES = [
         "duration": "48:03",
         "season": 2,
         "number": 3,
-        "guests": [
-            "Alex Johnson, Senior MLOps Engineer",
-            "Priya Natarajan, Mobile ML Engineer at Pocketlabs",
-        ],
+        "guests": [ALEX, PRIYA],
         "tags": ["production", "MLOps"],
     },
 ]

@@ -2,19 +2,16 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
-from episodes.importers.common import Report, dry_run_guard
+from episodes.importers.command import ImportCommand, import_help
+from episodes.importers.common import Report
 from episodes.importers.markdown import import_markdown
 from episodes.models import Show
 
 
-class Command(BaseCommand):
-    help = (
-        "Import markdown episodes (files or folders of them). Safe to run again: what changed "
-        "in the files is updated, nothing is duplicated, and what an editor changed since is "
-        "kept (unless --overwrite). Exits non-zero if any file failed."
-    )
+class Command(ImportCommand):
+    help = import_help("Import markdown episodes (files or folders of them)", "files", "file")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
@@ -29,34 +26,21 @@ class Command(BaseCommand):
             metavar="DIR",
             help="Folder that audioFile and coverImage paths are relative to (the site's public/).",
         )
-        parser.add_argument(
-            "--dry-run", action="store_true", help="Check everything, save nothing."
-        )
-        parser.add_argument(
-            "--overwrite",
-            action="store_true",
-            help="Also replace what an editor has changed since the last import (kept otherwise).",
-        )
+        super().add_arguments(parser)
 
-    def handle(self, *args, **options) -> None:
+    def run(self, report: Report, options: dict) -> None:
+        """Import the files. The show is the one named or the site's only one: not named again."""
         media_root = options["media_root"]
         if media_root is not None and not media_root.is_dir():
             raise CommandError(f"--media-root {media_root} is not a folder.")
-        report = Report(write=self.stderr.write)
-        with dry_run_guard(options["dry_run"]):
-            show = self._show(options["show"], report)
-            import_markdown(
-                options["paths"],
-                show,
-                report,
-                media_root=media_root,
-                dry_run=options["dry_run"],
-                overwrite=options["overwrite"],
-            )
-        prefix = "Dry run, nothing saved: " if options["dry_run"] else ""
-        self.stdout.write(f"{prefix}{report.summary}")
-        if report.failed:
-            raise CommandError(f"{report.failed} failed; see the messages above.")
+        import_markdown(
+            options["paths"],
+            self._show(options["show"], report),
+            report,
+            media_root=media_root,
+            dry_run=options["dry_run"],
+            overwrite=options["overwrite"],
+        )
 
     def _show(self, slug: str | None, report: Report) -> Show:
         if slug:

@@ -43,6 +43,12 @@ def mp3(seconds: float = 4.0) -> bytes:
     return tone_mp3(seconds)
 
 
+@cache
+def low_bitrate_mp3(seconds: int = 3) -> bytes:
+    """8 kHz at 8 kbit/s (MPEG 2.5) with no ID3 tag: how low-bandwidth renditions are made."""
+    return tone_mp3(seconds, sample_rate=8000, bitrate_kbps=8)
+
+
 def _encoded_tone(container_format: str, codec: str, rate: int, frame: int, seconds: int) -> bytes:
     """A real file of a 440 Hz tone, encoded by FFmpeg through PyAV."""
     buffer = io.BytesIO()

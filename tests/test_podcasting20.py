@@ -24,7 +24,7 @@ from episodes.models import (
     podcast_guid_for,
 )
 from tests.factories import EpisodeFactory
-from tests.media_files import admin_form_data, opus
+from tests.media_files import admin_form_data, low_bitrate_mp3, opus
 
 pytestmark = pytest.mark.django_db
 
@@ -319,10 +319,17 @@ def test_an_uploaded_opus_rendition_is_read_by_mutagen_and_vouched_for(
     assert served["Content-Type"] == "audio/ogg"
 
 
+def test_a_low_bitrate_mp3_without_a_tag_or_its_name_is_read_as_a_rendition(editor_client, episode):
+    response = upload_rendition(editor_client, episode, "talk.bin", low_bitrate_mp3())
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    rendition = episode.alternate_enclosures.get()
+    assert rendition.file.name.endswith(".mp3") and rendition.mime_type == "audio/mpeg"
+
+
 def test_a_file_that_is_not_audio_is_refused_as_a_rendition(editor_client, episode):
     response = upload_rendition(editor_client, episode, "notes.opus", b"not audio at all" * 100)
     assert response.status_code == 200
-    assert "Upload MP3, M4A (AAC), Opus" in response.content.decode()
+    assert "This is not MP3, M4A (AAC), Opus" in response.content.decode()
     assert not AlternateEnclosure.objects.exists()
 
 

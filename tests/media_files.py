@@ -84,6 +84,12 @@ def opus(seconds: int = 2) -> bytes:
 
 
 @cache
+def wav(seconds: int = 2) -> bytes:
+    """Real audio of a kind no podcast app takes as a rendition: PCM in WAV."""
+    return _encoded_tone("wav", "pcm_s16le", 8000, 1024, seconds)
+
+
+@cache
 def png(width: int, height: int, mode: str = "RGB") -> bytes:
     buffer = io.BytesIO()
     Image.new(mode, (width, height), "white" if mode != "1" else 0).save(buffer, "PNG")

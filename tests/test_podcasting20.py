@@ -119,7 +119,7 @@ def test_the_demo_feed_carries_every_item_tag(demo_feed):
     rendition = sample.alternate_enclosures.get()
     assert alternate.get("type") == "audio/mpeg" and alternate.get("title") == "Low bandwidth"
     assert alternate.get("length") == str(rendition.file.size)
-    assert alternate.get("bitrate") == "32000"
+    assert alternate.get("bitrate") == "8000" and rendition.duration == sample.duration
     assert one(alternate, "podcast:source").get("uri") == SITE + rendition.file.url
     integrity = one(alternate, "podcast:integrity")
     assert integrity.get("type") == "sri" and integrity.get("value").startswith("sha384-")
@@ -255,8 +255,13 @@ def test_check_feed_reports_what_reached_the_database_another_way(show):
     ShowValueRecipient.objects.create(show=show, name="Bad", address="xyz", split=5, fee=True)
     episode = EpisodeFactory(show=show, duration=600, social_uri="https://example.social/1")
     Soundbite.objects.create(episode=episode, start_time=598, duration=5)
+    opus_url = "https://cdn.example.com/a.opus"
     AlternateEnclosure.objects.create(
-        episode=episode, url="https://cdn.example.com/a.opus", integrity="md5-abc"
+        episode=episode, url=opus_url, read_url=opus_url, integrity="md5-abc", duration=300
+    )
+    AlternateEnclosure.objects.create(episode=episode, title="Unread", url=opus_url)
+    AlternateEnclosure.objects.create(
+        episode=episode, title="Gone", url=opus_url, read_url=opus_url, read_problem="it is gone"
     )
     ValueTimeSplit.objects.create(
         episode=episode, start_time=100, duration=600, name="G", address=NODE, split=10
@@ -274,6 +279,9 @@ def test_check_feed_reports_what_reached_the_database_another_way(show):
         "soundbite at 598 s lasts 5 s",
         "alternate enclosure “Rendition” has no type",
         "integrity is not an SRI hash",
+        "alternate enclosure “Rendition” plays 300 s but the episode 600 s",
+        "alternate enclosure “Unread” is left out of the feed until its link is read",
+        "alternate enclosure “Gone” is left out of the feed: it is gone",
         "guest segment at 100 s ends after the episode",
         "discussion post without a protocol",
     ]

@@ -177,11 +177,10 @@ class AlternateEnclosureInline(admin.StackedInline):
     model = AlternateEnclosure
     form = AlternateEnclosureForm
     extra = 0
-    readonly_fields = ["integrity"]
-    fields = [
-        "title", "file", "url", "mime_type", "size", "bitrate", "codecs", "integrity",
-        "other_sources", "order",
+    readonly_fields = [
+        "mime_type", "codecs", "size", "bitrate", "duration", "integrity", "read_problem",
     ]  # fmt: skip
+    fields = ["title", "file", "url", *readonly_fields, "other_sources", "order"]
 
 
 class EpisodeValueRecipientInline(ValueRecipientInline):

@@ -235,7 +235,7 @@ class LinkFormSet(forms.BaseInlineFormSet):
 
 
 class AlternateEnclosureForm(forms.ModelForm):
-    """An extra rendition: an upload is read by mutagen, which fills in what the feed needs."""
+    """An extra rendition, read by mutagen: an upload here, a linked file by the worker."""
 
     file = upload_field(
         AlternateEnclosure, "file", "audio/*,.mp3,.m4a,.opus,.ogg,.flac", max_length=255
@@ -243,13 +243,11 @@ class AlternateEnclosureForm(forms.ModelForm):
 
     class Meta:
         model = AlternateEnclosure
-        fields = [
-            "title", "file", "url", "mime_type", "size", "bitrate", "codecs", "other_sources",
-            "order",
-        ]  # fmt: skip
+        fields = ["title", "file", "url", "other_sources", "order"]
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        rendition = self.instance
         upload = _upload(cleaned.get("file"))
         if upload is not None:
             try:
@@ -259,14 +257,13 @@ class AlternateEnclosureForm(forms.ModelForm):
                 return cleaned
             upload.content_type = info.mime_type
             upload.name = with_extension(upload.name, info.extension)
-            cleaned.update(
-                mime_type=info.mime_type, size=info.size, bitrate=info.bitrate, codecs=info.codecs
-            )
-            self.instance.integrity = info.integrity
-        elif cleaned.get("url") and not cleaned.get("file"):
-            self.instance.integrity = ""  # nothing of ours to vouch for
-            if not cleaned.get("mime_type"):
-                self.add_error("mime_type", "Give the type of the linked file, e.g. audio/ogg.")
+            rendition.take(info)
+            rendition.read_url, rendition.read_problem = "", ""
+        elif cleaned.get("url") and ("url" in self.changed_data or rendition.read_problem):
+            # A new address, or one that failed: what was read no longer holds; the worker reads
+            # it (again) once the save commits.
+            rendition.take(None)
+            rendition.read_url, rendition.read_problem = "", ""
         if cleaned.get("file") and cleaned.get("url"):
             self.add_error("url", "Give either an uploaded file or a URL, not both.")
         elif not cleaned.get("file") and not cleaned.get("url"):

@@ -15,7 +15,7 @@ from markdownx.models import MarkdownxField
 from episodes.categories import APPLE_CATEGORIES, CATEGORY_CHOICES, SUBCATEGORY_CHOICES
 from podcast import rules as p20  # Podcasting 2.0 rules
 from podcast.constraints import web_url
-from podcast.media import ARTWORK_WIDTHS, refresh_renditions
+from podcast.media import ARTWORK_WIDTHS, RenditionInfo, refresh_renditions
 from podcast.querysets import PublicQuerySet
 from podcast.rendered import RenderedMarkdownModel, length_at_most, max_chars
 from podcast.rules import validate_description
@@ -720,6 +720,11 @@ class Episode(RenderedMarkdownModel, LicenseAndLocation):
         return bool(self.audio_file or self.audio_url)
 
     @property
+    def ready_renditions(self) -> list["AlternateEnclosure"]:
+        """The alternate renditions the feed and the page offer (linked ones once read)."""
+        return [rendition for rendition in self.alternate_enclosures.all() if rendition.is_ready]
+
+    @property
     def duration_display(self) -> str:
         from podcast.text import format_duration
 
@@ -1092,14 +1097,33 @@ class AlternateEnclosure(models.Model):
         "from it.",
     )
     url = models.URLField(
-        max_length=1000, blank=True, help_text="Instead of a file: the rendition hosted elsewhere."
+        max_length=1000,
+        blank=True,
+        help_text="Instead of a file: the rendition hosted elsewhere. It is fetched once and read "
+        "like an upload; it joins the feed when that worked.",
     )
-    mime_type = models.CharField(max_length=50, blank=True, help_text="E.g. audio/ogg.")
-    size = models.BigIntegerField(null=True, blank=True, help_text="Bytes.")
-    bitrate = models.PositiveIntegerField(null=True, blank=True, help_text="Bits per second.")
+    mime_type = models.CharField(max_length=50, blank=True, help_text="Read from the file.")
+    size = models.BigIntegerField(null=True, blank=True, help_text="Bytes, read from the file.")
+    bitrate = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Bits per second, read from the file."
+    )
     codecs = models.CharField(max_length=50, blank=True, help_text="E.g. “opus”, “mp4a.40.2”.")
+    duration = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Seconds, read from the file."
+    )
     integrity = models.CharField(
-        max_length=200, blank=True, help_text="SRI hash (sha384-…), computed from an upload."
+        max_length=200, blank=True, help_text="SRI hash (sha384-…), computed from the file."
+    )
+    read_url = models.URLField(
+        max_length=1000,
+        blank=True,
+        editable=False,
+        help_text="The linked address the type, size, bitrate and integrity were read from.",
+    )
+    read_problem = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="Why the linked file could not be read; it stays out of the feed until fixed.",
     )
     other_sources = models.TextField(
         blank=True,
@@ -1132,6 +1156,25 @@ class AlternateEnclosure(models.Model):
     @property
     def src(self) -> str:
         return self.file.url if self.file else self.url
+
+    @property
+    def needs_reading(self) -> bool:
+        """A linked file whose address was not read yet: new, changed, or linked before reading."""
+        return bool(self.url) and self.url != self.read_url
+
+    @property
+    def is_ready(self) -> bool:
+        """An upload, or a linked file read without a problem."""
+        return not (self.needs_reading or self.read_problem)
+
+    def take(self, info: RenditionInfo | None) -> None:
+        """What mutagen read from the file (None: nothing, as nothing could be read)."""
+        self.mime_type = info.mime_type if info else ""
+        self.codecs = info.codecs if info else ""
+        self.integrity = info.integrity if info else ""
+        self.size = info.size if info else None
+        self.bitrate = info.bitrate if info else None
+        self.duration = info.duration if info else None
 
     @property
     def sources(self) -> list[str]:

@@ -7,7 +7,6 @@ timeout: a hub that hangs costs the worker seconds, never an editor anything.
 """
 
 import http.client
-import re
 import ssl
 import time
 from collections.abc import Callable
@@ -71,7 +70,11 @@ def request(
         timeout = settings.NOTIFY_TIMEOUT_SECONDS
     if allow_private is None:
         allow_private = settings.ALLOW_PRIVATE_NOTIFY
-    fetcher = Fetcher(allow_private=allow_private, timeout=timeout)
+    fetcher = Fetcher(
+        allow_private=allow_private,
+        private_hint="ALLOW_PRIVATE_NOTIFY=1 allows it",
+        timeout=timeout,
+    )
     if is_allowed is not None and not allow_private:
         fetcher.is_allowed = is_allowed
     headers = {"User-Agent": user_agent(), **headers}
@@ -81,7 +84,7 @@ def request(
         try:
             scheme, host, port, address = fetcher.check_url(url)
         except FetchError as exc:
-            return Answer(error=_refusal(str(exc)), permanent=True)
+            return Answer(error=str(exc), permanent=True)
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return Answer(error=f"{url}: no answer within {timeout:g} s")
@@ -108,8 +111,3 @@ def request(
             return Answer(status_code=status, error=f"{url}: redirect {status} would drop the POST")
         url = urljoin(url, location.strip())
     return Answer(error=f"{url}: more than {MAX_REDIRECTS} redirects", permanent=True)
-
-
-def _refusal(message: str) -> str:
-    """The importer's refusal, with the setting that lifts it here."""
-    return re.sub(r"\(use --allow-private[^)]*\)", "(ALLOW_PRIVATE_NOTIFY=1 allows it)", message)

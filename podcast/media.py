@@ -159,15 +159,19 @@ _RENDITION_KINDS = {
 def read_rendition(handle: IO[bytes]) -> RenditionInfo:
     """Another rendition of an episode (low bitrate MP3, Opus, FLAC…), read by mutagen."""
     size = _checked_size(handle, settings.MAX_AUDIO_UPLOAD_BYTES, "audio")
+    head = handle.read(12)
+    handle.seek(0)
     try:
-        audio = mutagen.File(handle)
+        # mutagen's guess needs an ID3 tag or a .mp3 name to take MPEG 2.5 frames (8 kHz, as
+        # low-bandwidth renditions are) for MP3; a fetched file has no name.
+        audio = MP3(handle) if _sniff_audio(head) == "mp3" else mutagen.File(handle)
     except Exception as exc:  # mutagen raises many kinds of errors on hostile files
         raise MediaError("This file could not be read as audio: it is damaged.") from exc
     finally:
         handle.seek(0)
     kind = _RENDITION_KINDS.get(type(audio).__name__) if audio is not None else None
     if kind is None:
-        raise MediaError("Upload MP3, M4A (AAC), Opus, Ogg Vorbis or FLAC audio.")
+        raise MediaError("This is not MP3, M4A (AAC), Opus, Ogg Vorbis or FLAC audio.")
     length = getattr(audio.info, "length", 0) or 0
     if length < 1:
         raise MediaError("The audio has no playable length (under one second).")

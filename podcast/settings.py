@@ -280,7 +280,10 @@ LOGIN_URL = "admin:login"
 # Uploads: audio files are large, so they stream to disk; request bodies are still bounded.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Also the limit for a linked alternate rendition, which the worker fetches and reads.
 MAX_AUDIO_UPLOAD_BYTES = int(os.environ.get("MAX_AUDIO_UPLOAD_MB", "500")) * 1024 * 1024
+# Linked renditions on loopback or private addresses are refused unless this is on.
+ALLOW_PRIVATE_RENDITIONS = env_bool("ALLOW_PRIVATE_RENDITIONS")
 MAX_IMAGE_UPLOAD_BYTES = int(os.environ.get("MAX_IMAGE_UPLOAD_MB", "20")) * 1024 * 1024
 MAX_TRANSCRIPT_UPLOAD_BYTES = 5 * 1024 * 1024
 # Pillow refuses images above this many pixels (decompression bombs); 3000×3000 art is 9 MP.

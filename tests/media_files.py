@@ -43,6 +43,12 @@ def mp3(seconds: float = 4.0) -> bytes:
     return tone_mp3(seconds)
 
 
+@cache
+def low_bitrate_mp3(seconds: int = 3) -> bytes:
+    """8 kHz at 8 kbit/s (MPEG 2.5) with no ID3 tag: how low-bandwidth renditions are made."""
+    return tone_mp3(seconds, sample_rate=8000, bitrate_kbps=8)
+
+
 def _encoded_tone(container_format: str, codec: str, rate: int, frame: int, seconds: int) -> bytes:
     """A real file of a 440 Hz tone, encoded by FFmpeg through PyAV."""
     buffer = io.BytesIO()
@@ -75,6 +81,12 @@ def m4a(seconds: int = 3) -> bytes:
 def opus(seconds: int = 2) -> bytes:
     """A real Ogg Opus file."""
     return _encoded_tone("ogg", "libopus", 48000, 960, seconds)
+
+
+@cache
+def wav(seconds: int = 2) -> bytes:
+    """Real audio of a kind no podcast app takes as a rendition: PCM in WAV."""
+    return _encoded_tone("wav", "pcm_s16le", 8000, 1024, seconds)
 
 
 @cache

@@ -1,4 +1,4 @@
-"""Real HTTP servers on loopback that play WebSub hubs and the Podping gateway in tests."""
+"""Real HTTP servers on loopback playing WebSub hubs, the Podping gateway and file hosts."""
 
 import threading
 from collections.abc import Callable, Iterator
@@ -23,9 +23,13 @@ class Received:
 
 @dataclass
 class Hub:
-    """A server answering each request with `answer(number)`: (status, headers), 1-based number."""
+    """A server answering each request with `answer(number)`: (status, headers), 1-based number.
+
+    A request for a path in `routes` gets that (status, headers, body) instead: a file host.
+    """
 
     answer: Callable[[int], tuple[int, dict[str, str]]]
+    routes: dict[str, tuple[int, dict[str, str], bytes]] = field(default_factory=dict)
     hang: float = 0.0
     received: list[Received] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
@@ -59,13 +63,17 @@ def _handler(hub: Hub) -> type[BaseHTTPRequestHandler]:
                 hub.arrived.notify_all()
             if hub.hang:
                 hub.release.wait(hub.hang)
-            status, headers = hub.answer(number)
+            if parts.path in hub.routes:
+                status, headers, content = hub.routes[parts.path]
+            else:
+                (status, headers), content = hub.answer(number), b""
             try:
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
-                self.send_header("Content-Length", "0")
+                self.send_header("Content-Length", str(len(content)))
                 self.end_headers()
+                self.wfile.write(content)
             except OSError:
                 pass  # the client gave up waiting (the hanging hub)
 
@@ -82,8 +90,9 @@ def serve(
     answer: Callable[[int], tuple[int, dict[str, str]]] = lambda n: (202, {}),
     hang: float = 0.0,
     path: str = "/hub",
+    routes: dict[str, tuple[int, dict[str, str], bytes]] | None = None,
 ) -> Iterator[Hub]:
-    hub = Hub(answer=answer, hang=hang)
+    hub = Hub(answer=answer, hang=hang, routes=routes or {})
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(hub))
     server.daemon_threads = True
     hub.url = f"http://127.0.0.1:{server.server_address[1]}{path}"

@@ -24,7 +24,7 @@ from episodes.models import (
     podcast_guid_for,
 )
 from tests.factories import EpisodeFactory
-from tests.media_files import admin_form_data, opus
+from tests.media_files import admin_form_data, low_bitrate_mp3, opus
 
 pytestmark = pytest.mark.django_db
 
@@ -119,7 +119,7 @@ def test_the_demo_feed_carries_every_item_tag(demo_feed):
     rendition = sample.alternate_enclosures.get()
     assert alternate.get("type") == "audio/mpeg" and alternate.get("title") == "Low bandwidth"
     assert alternate.get("length") == str(rendition.file.size)
-    assert alternate.get("bitrate") == "32000"
+    assert alternate.get("bitrate") == "8000" and rendition.duration == sample.duration
     assert one(alternate, "podcast:source").get("uri") == SITE + rendition.file.url
     integrity = one(alternate, "podcast:integrity")
     assert integrity.get("type") == "sri" and integrity.get("value").startswith("sha384-")
@@ -255,8 +255,13 @@ def test_check_feed_reports_what_reached_the_database_another_way(show):
     ShowValueRecipient.objects.create(show=show, name="Bad", address="xyz", split=5, fee=True)
     episode = EpisodeFactory(show=show, duration=600, social_uri="https://example.social/1")
     Soundbite.objects.create(episode=episode, start_time=598, duration=5)
+    opus_url = "https://cdn.example.com/a.opus"
     AlternateEnclosure.objects.create(
-        episode=episode, url="https://cdn.example.com/a.opus", integrity="md5-abc"
+        episode=episode, url=opus_url, read_url=opus_url, integrity="md5-abc", duration=300
+    )
+    AlternateEnclosure.objects.create(episode=episode, title="Unread", url=opus_url)
+    AlternateEnclosure.objects.create(
+        episode=episode, title="Gone", url=opus_url, read_url=opus_url, read_problem="it is gone"
     )
     ValueTimeSplit.objects.create(
         episode=episode, start_time=100, duration=600, name="G", address=NODE, split=10
@@ -274,6 +279,9 @@ def test_check_feed_reports_what_reached_the_database_another_way(show):
         "soundbite at 598 s lasts 5 s",
         "alternate enclosure “Rendition” has no type",
         "integrity is not an SRI hash",
+        "alternate enclosure “Rendition” plays 300 s but the episode 600 s",
+        "alternate enclosure “Unread” is left out of the feed until its link is read",
+        "alternate enclosure “Gone” is left out of the feed: it is gone",
         "guest segment at 100 s ends after the episode",
         "discussion post without a protocol",
     ]
@@ -319,10 +327,17 @@ def test_an_uploaded_opus_rendition_is_read_by_mutagen_and_vouched_for(
     assert served["Content-Type"] == "audio/ogg"
 
 
+def test_a_low_bitrate_mp3_without_a_tag_or_its_name_is_read_as_a_rendition(editor_client, episode):
+    response = upload_rendition(editor_client, episode, "talk.bin", low_bitrate_mp3())
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    rendition = episode.alternate_enclosures.get()
+    assert rendition.file.name.endswith(".mp3") and rendition.mime_type == "audio/mpeg"
+
+
 def test_a_file_that_is_not_audio_is_refused_as_a_rendition(editor_client, episode):
     response = upload_rendition(editor_client, episode, "notes.opus", b"not audio at all" * 100)
     assert response.status_code == 200
-    assert "Upload MP3, M4A (AAC), Opus" in response.content.decode()
+    assert "This is not MP3, M4A (AAC), Opus" in response.content.decode()
     assert not AlternateEnclosure.objects.exists()
 
 

@@ -49,6 +49,8 @@ class Fetcher:
     """Fetch with SSRF checks. `is_allowed` decides which resolved addresses may be contacted."""
 
     allow_private: bool = False
+    # How the refusal of a private address tells its reader to allow one.
+    private_hint: str = "use --allow-private to import from your own network"
     is_allowed: Callable[[IPAddress], bool] = is_public_address
     timeout: float = 15.0
     deadline: float = 120.0
@@ -102,7 +104,7 @@ class Fetcher:
         if refused:
             raise FetchError(
                 f"{url}: {host} resolves to a private or reserved address ({refused[0]}); "
-                "refused (use --allow-private to import from your own network)."
+                f"refused ({self.private_hint})."
             )
         return parts.scheme, host, port, str(addresses[0])
 

@@ -13,6 +13,8 @@ from podcast import rules
 
 ERROR, WARNING = "error", "warning"
 Found = list[tuple[str, str]]
+# Encoders pad a second or so; a rendition further off than this (or 2 %) is another recording.
+RENDITION_SECONDS_APART = 2
 
 
 def _invalid(value: str, validators: Iterable[Callable[[str], None]]) -> str | None:
@@ -93,6 +95,20 @@ def episode_problems(episode: Episode) -> Found:
             found.append((WARNING, f"{label} lasts {seconds} s; apps expect 15–120 s"))
     for alternate in episode.alternate_enclosures.all():
         label = f"alternate enclosure “{alternate}”"
+        if alternate.read_problem:
+            found.append((ERROR, f"{label} is left out of the feed: {alternate.read_problem}"))
+            continue
+        if alternate.needs_reading:
+            found.append((WARNING, f"{label} is left out of the feed until its link is read"))
+            continue
+        if (
+            duration
+            and alternate.duration
+            and abs(alternate.duration - duration) > max(RENDITION_SECONDS_APART, duration // 50)
+        ):
+            found.append(
+                (WARNING, f"{label} plays {alternate.duration} s but the episode {duration} s")
+            )
         if not alternate.mime_type:
             found.append((ERROR, f"{label} has no type"))
         if not alternate.size:

@@ -112,7 +112,7 @@ def item_elements(episode: Episode) -> list[Element]:
         )
         for bite in episode.soundbites.all()
     ]
-    found += [_alternate(alternate) for alternate in episode.alternate_enclosures.all()]
+    found += [_alternate(rendition) for rendition in episode.ready_renditions]
     own = list(episode.value_recipients.all())
     splits = list(episode.value_splits.all())
     if own or splits:

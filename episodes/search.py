@@ -26,7 +26,7 @@ _START, _STOP = "\ue000", "\ue001"
 
 
 def search_vector() -> SearchVector:
-    """The searched document; migration 0003_search builds its GIN index from this expression."""
+    """The searched document; the episodes migration builds its GIN index from this expression."""
     return (
         SearchVector("title", weight="A", config=CONFIG)
         + SearchVector("summary", weight="B", config=CONFIG)

@@ -11,6 +11,8 @@ class PodcastConfig(AppConfig):
         from django.conf import settings
         from PIL import Image
 
+        from podcast import checks  # noqa: F401 - registers the database checks
+
         # Object storage sets Content-Type from these; systems disagree on SRT and M4A.
         mimetypes.add_type("application/x-subrip", ".srt")
         mimetypes.add_type("audio/x-m4a", ".m4a")

@@ -81,14 +81,13 @@ def editor(db, django_user_model):
 
 
 def editors_group() -> Group:
-    """The group migration 0002 makes; browser tests flush tables, so its code may run again."""
+    """The group the migrations make; browser tests flush tables, so it may be made again."""
     if not Group.objects.filter(name="Editors").exists():
-        import importlib
-
         from django.apps import apps
 
-        migration = importlib.import_module("episodes.migrations.0002_editors_group")
-        migration.create_editors_group(apps, None)
+        from podcast import editors
+
+        editors.grant(apps, *editors.GRANTS)
     return Group.objects.get(name="Editors")
 
 

@@ -26,6 +26,21 @@ def test_migrations_are_complete():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
 
 
+def test_migrate_tells_a_database_part_way_through_squashed_migrations_how_to_finish():
+    from django.core.checks import run_checks
+    from django.db.migrations.recorder import MigrationRecorder
+
+    def squash_errors() -> list[str]:
+        return [e.msg for e in run_checks(databases=["default"]) if e.id == "podcast.E001"]
+
+    assert squash_errors() == []
+    MigrationRecorder.Migration.objects.filter(
+        app="episodes", name="0011_linked_renditions_read"
+    ).delete()
+    (error,) = squash_errors()
+    assert "episodes.0010_feed_items" in error
+
+
 def test_demo_can_run_twice_without_duplicating_anything():
     out = io.StringIO()
     call_command("demo", stdout=out)

@@ -48,7 +48,7 @@ FEED_CHUNK = 500  # items rendered (and stored) per round of queries
 # Part of the feed's ETag, of its cache keys and of every kept item's context (`feed_version`):
 # bump it when a release changes the XML.
 # Measured enclosures (analytics) are other XML than the files' own URLs, hence two formats.
-FEED_FORMAT = 4 if settings.ANALYTICS_ENABLED else 3
+FEED_FORMAT = 5 if settings.ANALYTICS_ENABLED else 3
 # Settings the XML is made of: changing one makes every copy and kept item stale at once.
 FEED_SETTINGS = ["SITE_URL", "MEDIA_URL"]
 

@@ -358,13 +358,13 @@ def _assembled(
     """Each item's XML in feed order: kept, or rendered (and kept) a chunk at a time as the
     assembly reaches it, so that only one chunk of rendered items is held at once."""
     chunks = batched(versions, FEED_CHUNK)
-    chunk: tuple[int, ...] = ()
+    chunk: set[int] = set()
     rendered: dict[int, str] = {}
     for pk, xml in items:
         if xml is None:
             if pk not in chunk:  # the next chunk's first item: chunks follow feed order
-                chunk = next(chunks)
-                rendered = renderer.render(chunk)
+                chunk = set(ids := next(chunks))
+                rendered = renderer.render(ids)
                 if keep and rendered:
                     _keep(rendered, versions, context)
                 progress()

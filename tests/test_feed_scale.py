@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.xmlutils import SimplerXMLGenerator
 from lxml import etree
 
-from episodes.feed import build, serve
+from episodes.feed import build, items, serve
 from episodes.feed.build import build_feed
 from episodes.feed.freshness import feed_state
 from episodes.feed.items import ItemRenderer
@@ -279,6 +279,19 @@ def test_items_are_what_djangos_xml_writer_writes(catalogue):
         expected = io.StringIO()
         _rewritten(item, SimplerXMLGenerator(expected, "utf-8", short_empty_elements=True))
         assert xml == expected.getvalue()
+
+
+def test_item_dates_are_djangos():
+    from datetime import UTC, datetime
+    from datetime import timezone as fixed
+
+    from django.utils.feedgenerator import rfc2822_date
+
+    zones = [UTC, fixed(timedelta(hours=5, minutes=30)), fixed(-timedelta(hours=8)), None]
+    for zone in zones:
+        for day in range(1, 400, 37):
+            moment = datetime(2026, 1, 1, 7, 5, 9, tzinfo=zone) + timedelta(days=day)
+            assert items.rfc2822_date(moment) == rfc2822_date(moment)
 
 
 # --- one build per change -------------------------------------------------------------------------

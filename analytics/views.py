@@ -1,9 +1,7 @@
 """The measured enclosure path: record the request, then serve the audio or send it on."""
 
-import posixpath
 import time
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -13,6 +11,7 @@ from django.views.decorators.http import require_safe
 from analytics.counting import record_download
 from episodes.models import Episode
 from podcast.cors import public_cors
+from podcast.enclosures import audio_filename
 from podcast.media import absolute_url
 from podcast.views import serve_media
 
@@ -54,7 +53,7 @@ def _audio(episode_id: int, filename: str) -> Audio | None:
         episode=episode,
         local_name=name if local else "",
         url="" if local else absolute_url(episode.audio_src),
-        filename=posixpath.basename(name or urlsplit(episode.audio_url).path),
+        filename=audio_filename(name, episode.audio_url),
         read_at=time.monotonic(),
     )
     _known[episode_id] = audio

@@ -4,10 +4,19 @@ import re
 
 # Invalid in XML 1.0 (REFERENCE.md): C0 controls except tab, newline and carriage return.
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])  # the C0 ones
 
 
 def strip_control_chars(value: str) -> str:
-    return _CONTROL_CHARS.sub("", value) if value else value
+    if not value:
+        return value
+    # Nearly all text has none, and deleting bytes from its UTF-8 tells that in a third of the
+    # time the expression takes to find nothing (every feed item goes through here).
+    encoded = value.encode("utf-8", "surrogatepass")
+    unchanged = len(encoded.translate(None, _CONTROL_BYTES)) == len(encoded)
+    if unchanged and "\ufffe" not in value and "\uffff" not in value:
+        return value
+    return _CONTROL_CHARS.sub("", value)
 
 
 def truncate_bytes(value: str, limit: int) -> str:

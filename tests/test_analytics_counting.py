@@ -192,6 +192,16 @@ def test_the_feed_enclosure_goes_through_the_measured_path_and_the_guid_stays(
     assert feed.xpath("//item/guid/text()") == [episode.guid]
 
 
+def test_a_file_name_that_needs_quoting_is_quoted_once(client, show, settings):
+    episode = EpisodeFactory(show=show, audio_url="https://cdn.example.org/my%20show/ep%201.mp3")
+    url = audio_url(episode)
+    assert url == f"/listen/{episode.pk}/ep%25201.mp3"  # the name as the audio's URL has it
+    feed = etree.fromstring(client.get(show.get_feed_path()).content)
+    assert feed.xpath("//item/enclosure/@url") == [f"{settings.SITE_URL}{url}"]
+    answer = client.get(url)
+    assert answer.status_code == 302 and answer["Location"] == episode.audio_url
+
+
 def test_measurement_off_gives_the_files_own_urls_and_counts_nothing(client, settings, episode):
     settings.ANALYTICS_ENABLED = False
     assert enclosure_url(episode) == episode.audio_url

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 from lxml import etree
 
-from episodes.feed.build import description_html
+from episodes.feed.items import description_html
 from episodes.models import Appearance, Episode, Show
 from podcast import rules
 from podcast.enclosures import enclosure_url
@@ -532,9 +532,10 @@ def _populate(show, count: int) -> None:
 
 # stamp, build lease (3 the first time: its row is made), show, hosts, the channel's 5
 # Podcasting 2.0 lists, kept items, then for the items to render: their rows (the first time),
-# episodes, tags, appearances, the items' 4 Podcasting 2.0 lists, renewing the lease, keeping
-# them; releasing the lease
-COLD_QUERIES = 23
+# episodes, tags, appearances, the items' 4 Podcasting 2.0 lists, keeping them, renewing the
+# lease; releasing the lease. PostgreSQL keeps them in three statements (a temporary table, COPY
+# into it, an update from it), other databases in one.
+COLD_QUERIES = 25 if connection.vendor == "postgresql" else 23
 
 
 @pytest.mark.parametrize("count", [5, 200])

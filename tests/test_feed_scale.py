@@ -3,6 +3,7 @@ the assembled feed is byte for byte the feed a fresh install builds from scratch
 
 import logging
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -17,10 +18,12 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from django.utils.xmlutils import SimplerXMLGenerator
+from lxml import etree
 
-from episodes.feed import build, serve
-from episodes.feed.build import ItemWriter, ShowFeed, build_feed
+from episodes.feed import build, items, serve
+from episodes.feed.build import build_feed
 from episodes.feed.freshness import feed_state
+from episodes.feed.items import ItemRenderer
 from episodes.models import (
     Appearance,
     Episode,
@@ -187,13 +190,13 @@ def test_an_edit_re_renders_the_items_it_changed_and_no_other(catalogue, edit, m
     show = catalogue[0].show
     feed_of(show)
     rendered: list[int] = []
-    render_items = ShowFeed.render_items
+    render = ItemRenderer.render
 
-    def counting(self, ids, progress):
+    def counting(self, ids):
         rendered.extend(ids)
-        return render_items(self, ids, progress)
+        return render(self, ids)
 
-    monkeypatch.setattr(ShowFeed, "render_items", counting)
+    monkeypatch.setattr(ItemRenderer, "render", counting)
     change, expected = EDITS[edit]
     change(catalogue)
     feed_of(show)
@@ -242,28 +245,53 @@ def test_a_fresh_process_builds_the_same_bytes_after_edits(catalogue):
     assert fresh.stdout == served
 
 
-def test_item_writer_writes_what_djangos_writer_writes(catalogue):
+def _rewritten(node, handler: SimplerXMLGenerator) -> None:
+    """Write a parsed element again through Django's XML writer, under its prefixed name."""
+    qname = etree.QName(node)
+    prefix = {v: k for k, v in node.nsmap.items() if k}.get(qname.namespace)
+    name = f"{prefix}:{qname.localname}" if prefix else qname.localname
+    handler.startElement(name, dict(node.attrib))
+    if node.text:
+        handler.characters(node.text)
+    for child in node:
+        _rewritten(child, handler)
+    handler.endElement(name)
+
+
+def test_items_are_what_djangos_xml_writer_writes(catalogue):
+    """Items are written as strings, not through Django's writer: written again through it from
+    what a parser reads in them, every item comes out the same, hostile values and all."""
     import io
 
-    show = build.show_for_feed(catalogue[0].show.slug)
-    feed = ShowFeed(show, timezone.now())
-    feed.episode_ids = [episode.pk for episode in catalogue]
-    generator = feed.generator()
-    for item in generator.items:
-        item["title"] = "Quotes \" and ' and\ttabs & <b> \x01"
-        item["link"] = "https://example.com/?a=1&b='2'\"3\""
+    show = catalogue[0].show
+    catalogue[0].title = "Quotes \" and ' and\ttabs & <b> \x01"
+    catalogue[0].audio_url = "https://cdn.example.com/a b/ü?a=1&b='2'"
+    catalogue[0].save()
+    Soundbite.objects.create(episode=catalogue[0], start_time=5, duration=10, title="A & <b>")
+    for name in ('Ann "the" o\'Brien\t& co', 'Bo "Quotes"', "Cy <o'Neil>"):
+        EpisodeValueRecipient.objects.create(episode=catalogue[1], name=name, address=NODE, split=1)
+    content = build_feed(show.slug, timezone.now(), keep=False).decode()
+    written = re.findall(r"<item>.*?</item>", content, flags=re.DOTALL)
+    parsed = etree.fromstring(content.encode()).findall("channel/item")
+    assert len(written) == len(parsed) == 3
+    assert any("&quot;" in xml and "&#9;" in xml for xml in written)  # the hostile names
+    for xml, item in zip(written, parsed, strict=True):
         expected = io.StringIO()
-        handler = SimplerXMLGenerator(expected, "utf-8", short_empty_elements=True)
-        item = build._clean(item)
-        handler.startElement("item", {})
-        generator.add_item_elements(handler, item)
-        handler.endElement("item")
-        assert generator.item_xml(item) == expected.getvalue()
-    writer = ItemWriter()
-    writer.addQuickElement("empty", "")
-    writer.addQuickElement("none")
-    writer.addQuickElement("attrs", None, {"b": "2", "a": "1"})
-    assert writer.getvalue() == '<empty/><none/><attrs a="1" b="2"/>'
+        _rewritten(item, SimplerXMLGenerator(expected, "utf-8", short_empty_elements=True))
+        assert xml == expected.getvalue()
+
+
+def test_item_dates_are_djangos():
+    from datetime import UTC, datetime
+    from datetime import timezone as fixed
+
+    from django.utils.feedgenerator import rfc2822_date
+
+    zones = [UTC, fixed(timedelta(hours=5, minutes=30)), fixed(-timedelta(hours=8)), None]
+    for zone in zones:
+        for day in range(1, 400, 37):
+            moment = datetime(2026, 1, 1, 7, 5, 9, tzinfo=zone) + timedelta(days=day)
+            assert items.rfc2822_date(moment) == rfc2822_date(moment)
 
 
 # --- one build per change -------------------------------------------------------------------------

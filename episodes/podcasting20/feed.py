@@ -1,25 +1,30 @@
 """The Podcasting 2.0 elements of a show's channel and of each item, as data the generator writes.
 
 `channel_elements` and `item_elements` return `(name, text, attrs, children)` tuples, only for
-what the editor has set; `write` hands them to the feed's XML handler. The querysets these need
-are `CHANNEL_PREFETCH` and `ITEM_PREFETCH`, so the feed stays a fixed number of queries.
+what the editor has set; `write` hands them to the feed's XML handler. The channel's rows come
+with the show (`CHANNEL_PREFETCH`), the items' from `item_lists`, one query per kind for many
+episodes, so the feed stays a fixed number of queries.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from django.core.files.storage import default_storage
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils.feedgenerator import rfc2822_date
 
 from episodes.models import (
     AlternateEnclosure,
     Episode,
+    EpisodeValueRecipient,
     LicenseAndLocation,
     PodrollItem,
     Show,
+    Soundbite,
     ValueRecipientBase,
+    ValueTimeSplit,
     podcast_guid_for,
 )
 from podcast import rules
@@ -41,6 +46,15 @@ CHANNEL_PREFETCH = [
     ),
 ]
 CHANNEL_SELECT = ["trailer"]
+# An episode's rows of each kind, in their models' own order.
+ITEM_LISTS = {
+    "soundbites": Soundbite,
+    "alternates": AlternateEnclosure,
+    "recipients": EpisodeValueRecipient,
+    "splits": ValueTimeSplit,
+}
+ItemLists = dict[str, dict[int, list]]
+# The same rows as prefetches on Episode instances, for the feed's checks.
 ITEM_PREFETCH = ["soundbites", "alternate_enclosures", "value_recipients", "value_splits"]
 
 
@@ -64,7 +78,9 @@ def _element(
 
 def channel_elements(show: Show) -> list[Element]:
     found = [_element("medium", show.medium)]
-    found += _images(show, show.cover_art_alt)
+    if show.cover_art:
+        art = show.cover_art
+        found += _images(art.url, art.name, show.cover_art_renditions, show.cover_art_alt)
     found += [_element("txt", t.text, purpose=t.purpose) for t in show.txt_records.all()]
     found += _license_and_location(show)
     found += [_trailer(episode) for episode in _trailers(show)]
@@ -100,8 +116,23 @@ def channel_elements(show: Show) -> list[Element]:
     return found
 
 
-def item_elements(episode: Episode) -> list[Element]:
-    found = _images(episode, "") if episode.cover_art else []
+def item_lists(episodes: Q) -> ItemLists:
+    """The Podcasting 2.0 rows of the episodes (`episodes` on `episode__`), by kind and episode."""
+    lists: ItemLists = {}
+    for kind, model in ITEM_LISTS.items():
+        lists[kind] = by_episode = defaultdict(list)
+        for row in model.objects.filter(episodes):
+            by_episode[row.episode_id].append(row)
+    return lists
+
+
+def item_elements(episode: Any, art_url: str, lists: ItemLists, show: Show) -> list[Element]:
+    """An item's elements from its row (`episode`: the Episode fields by name, file fields as
+    names), the storage URL of its uploaded artwork, and its rows in `lists`."""
+    pk = episode.id
+    found = []
+    if episode.cover_art:
+        found += _images(art_url, episode.cover_art, episode.cover_art_renditions, "")
     found += _license_and_location(episode)
     found += [
         _element(
@@ -110,14 +141,16 @@ def item_elements(episode: Episode) -> list[Element]:
             startTime=rules.decimal_seconds(bite.start_time),
             duration=rules.decimal_seconds(bite.duration),
         )
-        for bite in episode.soundbites.all()
+        for bite in lists["soundbites"].get(pk, ())
     ]
-    found += [_alternate(rendition) for rendition in episode.ready_renditions]
-    own = list(episode.value_recipients.all())
-    splits = list(episode.value_splits.all())
+    found += [
+        _alternate(alternate) for alternate in lists["alternates"].get(pk, ()) if alternate.is_ready
+    ]
+    own = lists["recipients"].get(pk, [])
+    splits = lists["splits"].get(pk, [])
     if own or splits:
-        default = own or list(episode.show.value_recipients.all())
-        if value := _value(episode.show, default, splits):
+        default = own or list(show.value_recipients.all())
+        if value := _value(show, default, splits):
             found.append(value)
     if episode.social_protocol:
         found.append(
@@ -157,14 +190,13 @@ def _trailer(episode: Episode) -> Element:
     )
 
 
-def _images(item: Show | Episode, alt: str) -> list[Element]:
-    """podcast:image for the artwork and each of its renditions, largest first."""
-    if not item.cover_art:
-        return []
-    renditions = item.cover_art_renditions or {}
+def _images(url: str, name: str, renditions: dict | None, alt: str) -> list[Element]:
+    """podcast:image for the artwork (its storage URL and name) and each of its renditions,
+    largest first."""
+    renditions = renditions or {}
     width, height = renditions.get("width"), renditions.get("height")
-    kind = "image/png" if item.cover_art.name.lower().endswith(".png") else "image/jpeg"
-    images = [(absolute_url(item.cover_art.url), width, height, kind)]
+    kind = "image/png" if name.lower().endswith(".png") else "image/jpeg"
+    images = [(absolute_url(url), width, height, kind)]
     for size, name in sorted(
         (renditions.get("files") or {}).items(), key=lambda pair: -int(pair[0])
     ):

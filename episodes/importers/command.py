@@ -1,5 +1,7 @@
 """What the import commands share: --dry-run, --overwrite, the dry-run guard and the summary."""
 
+from abc import ABC, abstractmethod
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from episodes.models import Show
@@ -16,7 +18,7 @@ def import_help(what: str, source: str, item: str) -> str:
     )
 
 
-class ImportCommand(BaseCommand):
+class ImportCommand(BaseCommand, ABC):
     """An import command: a subclass adds its own arguments and imports in `run`."""
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -39,6 +41,6 @@ class ImportCommand(BaseCommand):
         if report.failed:
             raise CommandError(f"{report.failed} failed; see the messages above.")
 
+    @abstractmethod
     def run(self, report: Report, options: dict) -> Show | None:
         """Import; the show to name in the summary, when the import chose it."""
-        raise NotImplementedError

@@ -137,7 +137,12 @@ def run_wrk(args: argparse.Namespace, script: Path, base: str) -> subprocess.Com
 
 def wrk_figures(run: subprocess.CompletedProcess) -> tuple[dict[str, str], str, int]:
     """The figures of the scripts' RESULT line, requests per second, and the errors counted."""
-    figures, rps, errors = wrk_figures(run)
+    result = re.search(r"RESULT (.*)", run.stdout)
+    if not result:
+        sys.exit(f"wrk failed:\n{run.stdout}{run.stderr}")
+    figures = dict(item.split("=") for item in result.group(1).split())
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", run.stdout).group(1)
+    errors = sum(int(figures[k]) for k in ("non2xx3xx", "connect", "read", "write", "timeout"))
     return figures, rps, errors
 
 

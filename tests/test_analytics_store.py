@@ -1,8 +1,10 @@
 """The buffer (Redis, or spool files without it), the tasks and the periodic command."""
 
 import io
+import json
 import os
 import threading
+import time
 
 import pytest
 import redis
@@ -35,10 +37,18 @@ def get(client, episode, address: str):
     return client.get(audio_url(episode), REMOTE_ADDR=address, HTTP_USER_AGENT=APP)
 
 
+def moved(client: redis.Redis, count: int, seconds: float = 10) -> bool:
+    """Whether `count` events reach the shared list within `seconds`, nobody asking for them."""
+    deadline = time.monotonic() + seconds
+    while client.llen(buffer.LIST_KEY) < count and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return client.llen(buffer.LIST_KEY) == count
+
+
 def test_with_redis_events_wait_in_one_shared_list(client, episode, analytics_redis, settings):
     for n in range(5):
         get(client, episode, f"198.51.100.{n}")
-    assert analytics_redis.llen(buffer.LIST_KEY) == 5
+    assert moved(analytics_redis, 5)  # the process's mover took them on from the spool
     assert not list(settings.ANALYTICS_SPOOL_DIR.glob("*.jsonl"))
     (salt_key,) = analytics_redis.keys("analytics:salt:*")
     assert 0 < analytics_redis.ttl(salt_key) <= 24 * 60 * 60
@@ -46,6 +56,52 @@ def test_with_redis_events_wait_in_one_shared_list(client, episode, analytics_re
     assert Download.objects.count() == 5
     assert analytics_redis.llen(buffer.LIST_KEY) == 0
     assert buffer.pending() == 0
+
+
+def test_an_audio_request_makes_no_round_trip_to_redis(
+    client, episode, analytics_redis, monkeypatch
+):
+    answering = threading.get_ident()
+    pushed_by = []
+    real_rpush = redis.Redis.rpush
+
+    def rpush(self, *args):
+        pushed_by.append(threading.get_ident())
+        return real_rpush(self, *args)
+
+    monkeypatch.setattr(redis.Redis, "rpush", rpush)
+    for n in range(3):
+        assert get(client, episode, f"198.51.100.{n}").status_code == 302
+    assert moved(analytics_redis, 3)
+    assert pushed_by and answering not in pushed_by
+
+
+def test_events_left_by_a_process_that_died_reach_redis_and_are_stored(
+    client, episode, analytics_redis, settings
+):
+    spool = settings.ANALYTICS_SPOOL_DIR
+    spool.mkdir(parents=True, exist_ok=True)
+    events = [["d", 1_780_000_000.0 + n, episode.pk, f"{n:032d}", APP, ""] for n in range(3)]
+    lines = "".join(json.dumps(event) + "\n" for event in events)
+    # A process killed after answering: its spool file is all that is left of its events.
+    (spool / "events-999999999.jsonl").write_text(lines)
+    get(client, episode, "198.51.100.9")  # any process's first event starts its mover
+    assert moved(analytics_redis, 4)
+    store.catch_up()
+    assert Download.objects.count() == 4
+
+
+def test_a_spool_folder_that_takes_nothing_sends_events_straight_to_redis(
+    client, episode, analytics_redis, settings, tmp_path
+):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the spool folder should be")
+    settings.ANALYTICS_SPOOL_DIR = blocked
+    assert get(client, episode, "198.51.100.1").status_code == 302
+    assert analytics_redis.llen(buffer.LIST_KEY) == 1
+    settings.ANALYTICS_SPOOL_DIR = tmp_path / "analytics"
+    store.catch_up()
+    assert Download.objects.count() == 1
 
 
 def test_a_batch_left_by_a_dead_flush_is_stored_once(client, episode, analytics_redis):
@@ -65,14 +121,17 @@ def test_with_redis_away_events_go_to_the_spool_and_nothing_is_lost(client, epis
     settings.ANALYTICS_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
     response = get(client, episode, "198.51.100.1")
     assert response.status_code == 302
-    assert list(settings.ANALYTICS_SPOOL_DIR.glob("events-*.jsonl"))
+    assert buffer.pending() == 1
+    assert list(settings.ANALYTICS_SPOOL_DIR.glob("*.jsonl"))
     store.catch_up()
     assert Download.objects.count() == 1
 
 
-def test_spool_writers_in_many_threads_lose_nothing_while_flushes_run(settings, episode):
+def test_spool_writers_lose_nothing_while_many_claimers_take_their_files(settings, episode):
+    """Writers in four threads; three flushes at once, as the movers of many processes claim the
+    same spool files."""
     stop = threading.Event()
-    sent = 400
+    sent = 2000
 
     def write(offset: int) -> None:
         for n in range(sent // 4):
@@ -85,14 +144,14 @@ def test_spool_writers_in_many_threads_lose_nothing_while_flushes_run(settings, 
             drained.extend(buffer.drain())
 
     writers = [threading.Thread(target=write, args=(i,)) for i in range(4)]
-    flusher = threading.Thread(target=flush_while_writing)
-    flusher.start()
-    for thread in writers:
+    flushers = [threading.Thread(target=flush_while_writing) for _ in range(3)]
+    for thread in flushers + writers:
         thread.start()
     for thread in writers:
         thread.join()
     stop.set()
-    flusher.join()
+    for thread in flushers:
+        thread.join()
     for chunk in drained:
         store.store(chunk)
     store.catch_up()

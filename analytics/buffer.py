@@ -76,8 +76,9 @@ def push(event: list) -> None:
     process's mover takes the event on from there (`move_to_redis`).
     """
     line = json.dumps(event, separators=(",", ":"))
+    path = os.path.join(settings.ANALYTICS_SPOOL_DIR, f"events-{os.getpid()}.jsonl")
     try:
-        _append(_spool() / f"events-{os.getpid()}.jsonl", (line + "\n").encode())
+        _append(path, (line + "\n").encode())
     except OSError:
         client = redis_client()
         if client is None:
@@ -93,9 +94,14 @@ def push(event: list) -> None:
         _mover.wake()
 
 
-def _append(path: Path, data: bytes) -> None:
+def _append(path: str, data: bytes) -> None:
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT
     while True:
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            fd = os.open(path, flags, 0o600)
+        except FileNotFoundError:  # no folder yet: made on the first event, not checked on each
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            fd = os.open(path, flags, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             # A flush may have taken the file while we waited for the lock: start a new one.

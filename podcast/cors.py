@@ -18,6 +18,9 @@ PREFLIGHT_MAX_AGE = 86400
 
 def allow_any_origin(response: HttpResponse) -> HttpResponse:
     response["Access-Control-Allow-Origin"] = "*"
+    # Loads that are not CORS requests (an <audio> or <img> on another origin) obey
+    # Cross-Origin-Resource-Policy; every other answer is same-origin (BrowserPolicyMiddleware).
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
     response["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
     return response
 

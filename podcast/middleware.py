@@ -6,7 +6,6 @@ from collections.abc import Callable
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
-from django.urls import Resolver404, resolve
 
 logger = logging.getLogger(__name__)
 
@@ -55,30 +54,16 @@ PERMISSIONS_POLICY = ", ".join(
         "publickey-credentials-get", "serial", "usb", "xr-spatial-tracking",
     )
 )  # fmt: skip
-# What web players and podcast apps on other origins read: the audio and every other upload
-# (artwork, transcripts), the feed and its chapters. Everything else is for this origin only.
-CROSS_ORIGIN_URL_NAMES = {"media", "episodes:feed", "episodes:chapters"}
 
 
 class BrowserPolicyMiddleware(ResponseMiddleware):
-    """Permissions-Policy on every response, and Cross-Origin-Resource-Policy where it fits."""
+    """Permissions-Policy on every response, and Cross-Origin-Resource-Policy `same-origin` on all
+    but what any origin may read (`podcast.cors`, which says `cross-origin`)."""
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-        policy = "cross-origin" if _read_cross_origin(request) else "same-origin"
-        response.headers.setdefault("Cross-Origin-Resource-Policy", policy)
+        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         return response
-
-
-def _read_cross_origin(request: HttpRequest) -> bool:
-    # Answers given before URL resolving (a feed poll's 304, static files) resolve here.
-    match = getattr(request, "resolver_match", None)
-    if match is None:
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            return False
-    return match.view_name in CROSS_ORIGIN_URL_NAMES
 
 
 class OneLineFilter(logging.Filter):

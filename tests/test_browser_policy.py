@@ -1,10 +1,12 @@
 """Headers that tell browsers what the site may do and who may read it, and quiet security logs."""
 
 import logging
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
 
+from podcast.enclosures import audio_url
 from tests.factories import ChapterFactory, EpisodeFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,15 +26,25 @@ def uploaded(settings):
     ]
 
 
-def test_what_web_players_read_is_readable_cross_origin(client, show, uploaded):
-    episode = EpisodeFactory(show=show)
+def test_what_web_players_read_is_readable_cross_origin(client, show, uploaded, settings):
+    episode = EpisodeFactory(
+        show=show, audio_file=uploaded[0].removeprefix("/media/"), audio_url=""
+    )
+    elsewhere = EpisodeFactory(show=show, audio_url="https://cdn.example.org/episode.mp3")
     ChapterFactory(episode=episode)
     feed = show.get_feed_path()
-    urls = [*uploaded, feed, episode.get_chapters_url()]
+    oembed = (
+        reverse("oembed") + "?" + urlencode({"url": settings.SITE_URL + episode.get_absolute_url()})
+    )
+    # The feed's enclosure URLs (measured: served here, or sent on to where the audio lives).
+    enclosures = [audio_url(episode), audio_url(elsewhere)]
+    assert all(url.startswith("/listen/") for url in enclosures)
+    urls = [*uploaded, feed, episode.get_chapters_url(), oembed, *enclosures]
     for url in urls:
         response = client.get(url)
-        assert response.status_code == 200, url
+        assert response.status_code in (200, 302), url
         assert response["Cross-Origin-Resource-Policy"] == "cross-origin", url
+        assert response["Access-Control-Allow-Origin"] == "*", url
     # A poll answered 304 before the view runs keeps the header the stored copy has.
     etag = client.get(feed)["ETag"]
     not_modified = client.get(feed, headers={"if-none-match": etag})

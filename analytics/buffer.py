@@ -105,12 +105,19 @@ def _append(path: str, data: bytes) -> None:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             # A flush may have taken the file while we waited for the lock: start a new one.
-            with contextlib.suppress(FileNotFoundError):
-                if os.fstat(fd).st_ino == os.stat(path).st_ino:
-                    os.write(fd, data)
-                    return
+            if _still_named(fd, path):
+                os.write(fd, data)
+                return
         finally:
             os.close(fd)
+
+
+def _still_named(fd: int, path: str | Path) -> bool:
+    """Whether `path` still names the file `fd` has locked: a claimer renames files away."""
+    try:
+        return os.fstat(fd).st_ino == os.stat(path).st_ino
+    except FileNotFoundError:
+        return False
 
 
 # --- moving the spool on to Redis (each process's mover) ---------------------------------------
@@ -266,11 +273,10 @@ def _claim_spool() -> list[Path]:
             fcntl.flock(fd, fcntl.LOCK_EX)  # waits for a write in progress to finish
             # Another claimer may have renamed the file we opened, and a writer made a new one
             # under the name: that one is not ours to take without holding its lock.
-            with contextlib.suppress(FileNotFoundError):
-                if os.fstat(fd).st_ino == os.stat(path).st_ino:
-                    batch = path.rename(spool / f"batch-{uuid.uuid4().hex}.jsonl")
-                    os.utime(fd)  # claimed now: not taken for stranded by another mover
-                    claimed.append(batch)
+            if _still_named(fd, path):
+                batch = path.rename(spool / f"batch-{uuid.uuid4().hex}.jsonl")
+                os.utime(fd)  # claimed now: not taken for stranded by another mover
+                claimed.append(batch)
         finally:
             os.close(fd)
     return claimed
